@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The local stack: PostgreSQL 15 (direct endpoint), PgBouncer in transaction mode (pooled endpoint,
+# like Neon's) and Azurite (Blob), all on loopback. Idempotent: what already runs is reused.
+#
+#   scripts/stack.sh up      install what is missing, start what is not running, print the endpoints
+#   scripts/stack.sh down [svc..]  stop services of this stack directory (all three by default)
+#   scripts/stack.sh env     print the environment (connection strings) for the running stack
+#
+# State lives in $TRAVEL_STACK_DIR (default: .local/stack in the repo, git-ignored).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
+tools="${TRAVEL_TOOLS_DIR:-$repo/.local/tools}"
+pg_port="${TRAVEL_PG_PORT:-55432}"
+bouncer_port="${TRAVEL_PGBOUNCER_PORT:-56432}"
+blob_port="${TRAVEL_BLOB_PORT:-10000}"
+pg_bin="/usr/lib/postgresql/15/bin"
+run_user="${TRAVEL_STACK_USER:-travelstack}"
+
+# Local-only credentials for a throwaway cluster on loopback; never used anywhere else.
+pg_super_pw="postgres_local"
+owner_pw="travel_owner_local"
+app_pw="travel_app_local"
+maint_pw="travel_maintenance_local"
+# Azurite's well-known development account key (public, documented by Microsoft, not a secret).
+azurite_key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+log() { echo "[stack] $*" >&2; }
+
+as_runner() {
+  # PostgreSQL and PgBouncer refuse to run as root: use an unprivileged user when we are root.
+  if [ "$(id -u)" = 0 ]; then runuser -u "$run_user" -- "$@"; else "$@"; fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then log "need root (or sudo) to apt-get install $*"; sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; return; fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+install_missing() {
+  [ -x "$pg_bin/initdb" ] || { log "installing postgresql-15"; apt_install postgresql-15; }
+  command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || { log "installing pgbouncer"; apt_install pgbouncer; }
+  if [ ! -x "$tools/node_modules/.bin/azurite-blob" ]; then
+    command -v npm >/dev/null || { log "installing nodejs + npm"; apt_install nodejs npm; }
+    log "installing azurite into $tools"
+    mkdir -p "$tools"
+    (cd "$tools" && { [ -f package.json ] || echo '{"private":true}' > package.json; } && npm install --no-audit --no-fund --silent azurite@3 >/dev/null)
+  fi
+  if [ "$(id -u)" = 0 ] && ! id "$run_user" >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin "$run_user"
+  fi
+}
+
+prepare_dirs() {
+  mkdir -p "$stack"
+  if [ "$(id -u)" = 0 ]; then chown "$run_user" "$stack"; chmod 755 "$stack"; fi
+}
+
+start_postgres() {
+  local data="$stack/pgdata"
+  if [ -f "$data/postmaster.pid" ] && as_runner "$pg_bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "postgres already running on $pg_port"; return
+  fi
+  if port_open "$pg_port"; then log "port $pg_port is taken by something this stack did not start"; exit 1; fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    local pwfile; pwfile="$(mktemp)"; echo "$pg_super_pw" > "$pwfile"; chmod 644 "$pwfile"
+    as_runner "$pg_bin/initdb" -D "$data" -U postgres --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"
+    as_runner tee -a "$data/postgresql.conf" >/dev/null <<EOF
+# throwaway local cluster: fast, loopback only
+listen_addresses = '127.0.0.1'
+port = $pg_port
+unix_socket_directories = '$stack'
+max_connections = 400
+shared_buffers = 256MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+log_min_messages = warning
+EOF
+  fi
+  as_runner "$pg_bin/pg_ctl" -D "$data" -l "$stack/postgres.log" -w -t 30 start >/dev/null
+  echo postgres >> "$stack/started-now"
+  log "postgres started on 127.0.0.1:$pg_port"
+}
+
+bootstrap_roles() {
+  # Roles are cluster-wide; migrations grant them what they need. In Neon they are created once by DevOps.
+  PGPASSWORD="$pg_super_pw" "$pg_bin/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 <<EOF
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'travel_owner') THEN
+    CREATE ROLE travel_owner LOGIN PASSWORD '$owner_pw';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'travel_app') THEN
+    CREATE ROLE travel_app LOGIN PASSWORD '$app_pw' NOBYPASSRLS;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'travel_maintenance') THEN
+    CREATE ROLE travel_maintenance LOGIN PASSWORD '$maint_pw';
+  END IF;
+END \$\$;
+SELECT 'CREATE DATABASE travel OWNER travel_owner' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'travel') \gexec
+EOF
+}
+
+start_pgbouncer() {
+  if [ -f "$stack/pgbouncer.pid" ] && kill -0 "$(cat "$stack/pgbouncer.pid")" 2>/dev/null; then
+    log "pgbouncer already running on $bouncer_port"; return
+  fi
+  if port_open "$bouncer_port"; then log "port $bouncer_port is taken by something this stack did not start"; exit 1; fi
+  as_runner tee "$stack/userlist.txt" >/dev/null <<EOF
+"postgres" "$pg_super_pw"
+"travel_owner" "$owner_pw"
+"travel_app" "$app_pw"
+"travel_maintenance" "$maint_pw"
+EOF
+  as_runner tee "$stack/pgbouncer.ini" >/dev/null <<EOF
+[databases]
+; every database (tests create one per class) through the same server
+* = host=127.0.0.1 port=$pg_port
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bouncer_port
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $stack/userlist.txt
+pool_mode = transaction
+max_client_conn = 2000
+default_pool_size = 20
+max_db_connections = 40
+server_reset_query =
+ignore_startup_parameters = extra_float_digits
+logfile = $stack/pgbouncer.log
+pidfile = $stack/pgbouncer.pid
+admin_users = postgres
+EOF
+  as_runner pgbouncer -d -q "$stack/pgbouncer.ini"
+  for _ in $(seq 1 50); do port_open "$bouncer_port" && break; sleep 0.1; done
+  echo pgbouncer >> "$stack/started-now"
+  log "pgbouncer (transaction mode) started on 127.0.0.1:$bouncer_port"
+}
+
+start_azurite() {
+  if [ -f "$stack/azurite.pid" ] && kill -0 "$(cat "$stack/azurite.pid")" 2>/dev/null; then
+    log "azurite already running on $blob_port"; return
+  fi
+  if port_open "$blob_port"; then log "port $blob_port is taken by something this stack did not start"; exit 1; fi
+  mkdir -p "$stack/azurite"
+  nohup "$tools/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$blob_port" \
+    --location "$stack/azurite" --skipApiVersionCheck --silent > "$stack/azurite.log" 2>&1 &
+  echo $! > "$stack/azurite.pid"
+  for _ in $(seq 1 100); do port_open "$blob_port" && break; sleep 0.1; done
+  port_open "$blob_port" || { log "azurite did not start; see $stack/azurite.log"; exit 1; }
+  echo azurite >> "$stack/started-now"
+  log "azurite blob started on 127.0.0.1:$blob_port"
+}
+
+print_env() {
+  cat <<EOF
+export TravelDb='Host=127.0.0.1;Port=$bouncer_port;Database=travel;Username=travel_app;Password=$app_pw'
+export TravelDbDirect='Host=127.0.0.1;Port=$pg_port;Database=travel;Username=travel_owner;Password=$owner_pw'
+export TravelDbMaintenance='Host=127.0.0.1;Port=$bouncer_port;Database=travel;Username=travel_maintenance;Password=$maint_pw'
+export TRAVEL_TEST_ADMIN='Host=127.0.0.1;Port=$pg_port;Database=postgres;Username=postgres;Password=$pg_super_pw'
+export TRAVEL_TEST_PGBOUNCER_PORT='$bouncer_port'
+export ArchiveStorage='DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$azurite_key;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;'
+export ArchiveContainer='archive'
+EOF
+}
+
+stop_services() {
+  # Stops only the named services, and only via this stack directory's own pid files.
+  local svc
+  for svc in "$@"; do
+    case "$svc" in
+      azurite) [ -f "$stack/azurite.pid" ] && { kill "$(cat "$stack/azurite.pid")" 2>/dev/null || true; rm -f "$stack/azurite.pid"; log "azurite stopped"; } ;;
+      pgbouncer) [ -f "$stack/pgbouncer.pid" ] && { kill "$(cat "$stack/pgbouncer.pid")" 2>/dev/null || true; log "pgbouncer stopped"; } ;;
+      postgres) as_runner "$pg_bin/pg_ctl" -D "$stack/pgdata" -m fast stop >/dev/null 2>&1 && log "postgres stopped" || true ;;
+    esac
+  done
+}
+
+case "${1:-up}" in
+  up)
+    install_missing
+    prepare_dirs
+    : > "$stack/started-now"   # what this call started: the caller stops only these
+    start_postgres
+    bootstrap_roles
+    start_pgbouncer
+    start_azurite
+    print_env > "$stack/env"
+    chmod 600 "$stack/env"
+    ;;
+  down) shift; [ $# -gt 0 ] || set -- azurite pgbouncer postgres; stop_services "$@" ;;
+  env) print_env ;;
+  *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;
+esac
