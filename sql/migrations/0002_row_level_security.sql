@@ -63,6 +63,22 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT u.id FROM users u WHERE lower(u.email) = lower(p_email) AND u.status = 'active'
 $$;
 
+-- Names of the people on a trip, for those who can read it (users' own rows are otherwise private).
+CREATE FUNCTION app.trip_members(p_trip_id uuid)
+RETURNS TABLE (user_id uuid, email text, first_name text, last_name text, role text, status text,
+               invited_at timestamptz, accepted_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT c.user_id, u.email, u.first_name, u.last_name, c.role, c.status, c.invited_at, c.accepted_at
+    FROM trip_collaborators c
+    JOIN users u ON u.id = c.user_id
+   WHERE c.trip_id = p_trip_id
+     AND (app.trip_role(p_trip_id) IS NOT NULL OR c.user_id = app.current_user_id())
+   ORDER BY c.invited_at, c.user_id
+$$;
+
+REVOKE ALL ON FUNCTION app.trip_members(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.trip_members(uuid) TO travel_app;
+
 REVOKE ALL ON FUNCTION app.login_lookup(text), app.refresh_session_lookup(bytea), app.live_user_id_by_email(text),
   app.trip_role(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.login_lookup(text), app.refresh_session_lookup(bytea), app.live_user_id_by_email(text),

@@ -1,0 +1,59 @@
+using FluentValidation;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using TravelFunctions.Data.Users;
+
+namespace TravelFunctions.Http.Auth;
+
+public static class AuthExtensions
+{
+    public const string AuthRateLimit = "auth";
+
+    public static IServiceCollection AddTokenAuth(this IServiceCollection services, IConfiguration config)
+    {
+        services.AddOptions<JwtOptions>().Bind(config.GetSection(JwtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<IPasswordHasher<PasswordOwner>, PasswordHasher<PasswordOwner>>();
+        services.AddSingleton<RefreshSessionStore>();
+        services.AddSingleton<IValidator<TokenRequest>, TokenRequestValidator>();
+        services.AddSingleton<IValidator<RefreshRequest>, RefreshRequestValidator>();
+
+        services.AddAuthentication(BearerTokenHandler.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.Scheme, null);
+        services.AddAuthorization();
+
+        // Credential endpoints are the brute-force target: a fixed window per client address.
+        var permits = config.GetValue("Auth:PermitsPerMinute", 20);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (ctx, ct) =>
+            {
+                ctx.HttpContext.Response.Headers.RetryAfter = "60";
+                await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = ctx.HttpContext,
+                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many attempts from this address. Retry in a minute." },
+                });
+            };
+            o.AddPolicy(AuthRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress(http),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        return services;
+    }
+
+    // Behind the Functions host the caller's address arrives in X-Forwarded-For (first hop).
+    private static string ClientAddress(HttpContext http) =>
+        http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim() is { Length: > 0 } forwarded
+            ? forwarded
+            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}
+
+/// <summary>PasswordHasher's TUser: our hashes do not depend on the user object.</summary>
+public sealed class PasswordOwner
+{
+    public static readonly PasswordOwner Instance = new();
+}

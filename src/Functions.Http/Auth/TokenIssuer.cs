@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TravelFunctions.Http.Auth;
+
+public sealed record TokenPair(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken);
+
+/// <summary>Issues the API's own bearer tokens (HS256) and opaque refresh tokens.</summary>
+public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly JwtOptions _o = options.Value;
+
+    public TimeSpan RefreshLifetime => TimeSpan.FromDays(_o.RefreshTokenDays);
+
+    public string CreateAccessToken(Guid userId, IEnumerable<string>? scopes = null)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = userId.ToString(),
+            [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
+        };
+        if (scopes is not null && scopes.Any()) claims["scope"] = string.Join(' ', scopes);
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _o.Issuer,
+            Audience = _o.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(_o.AccessTokenMinutes),
+            Claims = claims,
+            SigningCredentials = new SigningCredentials(_o.Key(), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    public TokenPair CreatePair(Guid userId, string refreshToken) =>
+        new(CreateAccessToken(userId), "Bearer", _o.AccessTokenMinutes * 60, refreshToken);
+
+    /// <summary>A new opaque refresh token and the SHA-256 the database keeps instead of it.</summary>
+    public static (string Token, byte[] Hash) NewRefreshToken()
+    {
+        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        return (token, HashRefreshToken(token));
+    }
+
+    public static byte[] HashRefreshToken(string token) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token));
+}

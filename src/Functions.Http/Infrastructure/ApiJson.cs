@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TravelFunctions.Http.Infrastructure;
+
+public static class ApiJson
+{
+    /// <summary>
+    /// camelCase JSON, snake_case enum values ("car_rental"), and strictness that turns every
+    /// malformed body into a 400: unknown members, numbers in strings, nulls for non-nullable members.
+    /// </summary>
+    public static void Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        o.NumberHandling = JsonNumberHandling.Strict;
+        o.RespectNullableAnnotations = true;
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        o.AllowTrailingCommas = false;
+        o.ReadCommentHandling = JsonCommentHandling.Disallow;
+        o.MaxDepth = 32;
+    }
+
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(o);
+        return o;
+    }
+
+    /// <summary>"$.destinations[0].country" → "destinations[0].country".</summary>
+    public static string FieldFromPath(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.") ? path[2..] : path.TrimStart('$');
+}

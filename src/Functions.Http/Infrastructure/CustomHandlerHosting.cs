@@ -1,0 +1,22 @@
+namespace TravelFunctions.Http.Infrastructure;
+
+/// <summary>
+/// Azure Functions custom-handler hosting: the host starts this executable with
+/// FUNCTIONS_CUSTOMHANDLER_PORT and proxies HTTP requests to 127.0.0.1 on that port.
+/// Locally (no host) the app listens where --urls / ASPNETCORE_URLS say (scripts/run.sh: 7071).
+/// </summary>
+public static class CustomHandlerHosting
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        // Content root = the executable's folder, whatever directory the host starts us in.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT") is { Length: > 0 } port)
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        return builder;
+    }
+}

@@ -1,0 +1,23 @@
+namespace TravelFunctions.Http.Infrastructure;
+
+public static class ProblemSetup
+{
+    public static IServiceCollection AddApiProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        // Binding failures (bad JSON, a non-UUID id) are thrown so ApiExceptionHandler can name the field.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        return services;
+    }
+
+    /// <summary>Exceptions → problem details; empty 401/404/405 answers get a problem body too.</summary>
+    public static WebApplication UseApiProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

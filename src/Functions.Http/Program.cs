@@ -1,0 +1,39 @@
+using TravelFunctions.Data.Connections;
+using TravelFunctions.Http.Auth;
+using TravelFunctions.Http.Bookings;
+using TravelFunctions.Http.Health;
+using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Trips;
+using TravelFunctions.Http.Users;
+
+var builder = CustomHandlerHosting.CreateBuilder(args);
+
+builder.Services.AddApiProblems();
+builder.Services.AddTravelData(builder.Configuration);
+builder.Services.AddTokenAuth(builder.Configuration);
+builder.Services.AddApiDocs();
+builder.Services.AddUsers();
+builder.Services.AddTrips();
+builder.Services.AddBookings();
+
+var app = builder.Build();
+
+app.UseApiProblems();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+// The Functions host probes GET / until the handler answers; not an API function.
+app.MapGet("/", () => TypedResults.Ok("TravelFunctions HTTP")).ExcludeFromDescription();
+app.MapApiDocs();
+
+var api = app.MapGroup("/api");
+api.MapHealth();
+api.MapAuth();
+api.MapUsers();
+api.MapTrips();
+api.MapBookings();
+
+app.Run();
+
+public partial class Program;

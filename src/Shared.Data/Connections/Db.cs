@@ -1,0 +1,64 @@
+using Npgsql;
+using Polly;
+
+namespace TravelFunctions.Data.Connections;
+
+/// <summary>
+/// Runs units of work in short transactions on the pooled endpoint. <see cref="AsUserAsync{T}"/> sets
+/// app.user_id (transaction-local, so row-level security applies and PgBouncer can hand the server
+/// connection to someone else after COMMIT). Transient failures before COMMIT are retried with
+/// jittered backoff; a failure during COMMIT is never retried (its outcome is unknown).
+/// </summary>
+public sealed class Db(TravelDataSources sources)
+{
+    private static readonly ResiliencePipeline Retry = TransientFailures.CreateRetryPipeline();
+
+    public NpgsqlDataSource DataSource => sources.Pooled;
+
+    /// <summary>Work as an authenticated user. Throws <see cref="AccountInactiveException"/> when the account is no longer active.</summary>
+    public Task<T> AsUserAsync<T>(Guid userId, Func<DbTx, Task<T>> work, CancellationToken ct) =>
+        RunAsync(userId, async tx =>
+        {
+            var active = await tx.ExecuteScalarAsync<bool>("SELECT app.begin_request(@userId)", new { userId });
+            if (!active) throw new AccountInactiveException();
+            return await work(tx);
+        }, ct);
+
+    /// <summary>Work before a user is authenticated (register, login, refresh). actAs sets app.user_id without the activity check.</summary>
+    public Task<T> AnonymousAsync<T>(Func<DbTx, Task<T>> work, CancellationToken ct, Guid? actAs = null) =>
+        RunAsync(actAs, async tx =>
+        {
+            if (actAs is { } id)
+                await tx.ExecuteAsync("SELECT set_config('app.user_id', @id, true)", new { id = id.ToString() });
+            return await work(tx);
+        }, ct);
+
+    private async Task<T> RunAsync<T>(Guid? userId, Func<DbTx, Task<T>> work, CancellationToken ct)
+    {
+        try
+        {
+            return await Retry.ExecuteAsync(async token =>
+            {
+                await using var conn = await sources.Pooled.OpenConnectionAsync(token);
+                await using var transaction = await conn.BeginTransactionAsync(token);
+                var result = await work(new DbTx(conn, transaction, userId, token));
+                try
+                {
+                    await transaction.CommitAsync(token);
+                }
+                catch (Exception ex) when (TransientFailures.IsTransient(ex))
+                {
+                    throw new CommitOutcomeUnknownException(ex);
+                }
+                return result;
+            }, ct);
+        }
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        {
+            throw new DatabaseUnavailableException(ex);
+        }
+    }
+}
+
+/// <summary>The token's user is deleted or suspended: treat as unauthenticated.</summary>
+public sealed class AccountInactiveException() : Exception("The account is not active.");

@@ -1,0 +1,61 @@
+using TravelFunctions.Data.Connections;
+
+namespace TravelFunctions.Data.Users;
+
+public enum RefreshOutcome { Rotated, Unknown, Expired, ReuseDetected, AccountInactive }
+
+/// <summary>
+/// Refresh tokens with rotation: each use revokes the presented token and issues a new one in the
+/// same family; presenting an already-revoked token (a stolen copy, or a replay) revokes the family.
+/// Only SHA-256 hashes of tokens are stored.
+/// </summary>
+public sealed class RefreshSessionStore(Db db)
+{
+    private sealed record SessionRow(Guid Id, Guid UserId, Guid FamilyId, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
+
+    public Task StartAsync(Guid userId, byte[] tokenHash, TimeSpan lifetime, CancellationToken ct) =>
+        db.AnonymousAsync(tx => tx.ExecuteAsync("""
+            INSERT INTO refresh_sessions (user_id, family_id, token_hash, expires_at)
+            VALUES (@userId, gen_random_uuid(), @tokenHash, now() + @lifetime)
+            """, new { userId, tokenHash, lifetime }), ct, actAs: userId);
+
+    public async Task<(RefreshOutcome Outcome, Guid UserId)> RotateAsync(byte[] presentedHash, byte[] newHash, TimeSpan lifetime, CancellationToken ct)
+    {
+        var session = await db.AnonymousAsync(tx => tx.QuerySingleOrDefaultAsync<SessionRow>(
+            "SELECT id, user_id, family_id, expires_at, revoked_at FROM app.refresh_session_lookup(@presentedHash)",
+            new { presentedHash }), ct);
+        if (session is null) return (RefreshOutcome.Unknown, Guid.Empty);
+
+        return await db.AnonymousAsync(async tx =>
+        {
+            var active = await tx.ExecuteScalarAsync<bool>("SELECT app.begin_request(@UserId)", session);
+            if (!active) return (RefreshOutcome.AccountInactive, session.UserId);
+            if (session.RevokedAt is not null)
+                return (await RevokeFamilyAsync(tx, session.FamilyId), session.UserId);
+            if (session.ExpiresAt <= DateTimeOffset.UtcNow) return (RefreshOutcome.Expired, session.UserId);
+
+            // The row lock makes two concurrent refreshes with one token resolve to one winner; the loser is a reuse.
+            var newId = Guid.NewGuid();
+            var rotated = await tx.ExecuteAsync("""
+                UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = 'rotated', replaced_by = NULL
+                 WHERE id = @Id AND revoked_at IS NULL
+                """, session);
+            if (rotated == 0) return (await RevokeFamilyAsync(tx, session.FamilyId), session.UserId);
+            await tx.ExecuteAsync("""
+                INSERT INTO refresh_sessions (id, user_id, family_id, token_hash, expires_at)
+                VALUES (@newId, @UserId, @FamilyId, @newHash, now() + @lifetime)
+                """, new { newId, session.UserId, session.FamilyId, newHash, lifetime });
+            await tx.ExecuteAsync("UPDATE refresh_sessions SET replaced_by = @newId WHERE id = @Id", new { newId, session.Id });
+            return (RefreshOutcome.Rotated, session.UserId);
+        }, ct, actAs: session.UserId);
+    }
+
+    private static async Task<RefreshOutcome> RevokeFamilyAsync(DbTx tx, Guid familyId)
+    {
+        await tx.ExecuteAsync("""
+            UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = 'reuse_detected'
+             WHERE family_id = @familyId AND revoked_at IS NULL
+            """, new { familyId });
+        return RefreshOutcome.ReuseDetected;
+    }
+}

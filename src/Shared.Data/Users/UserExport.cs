@@ -1,0 +1,41 @@
+using TravelFunctions.Data.Connections;
+
+namespace TravelFunctions.Data.Users;
+
+/// <summary>
+/// GDPR export (right of access): everything the platform holds about the user as one JSON document,
+/// assembled by PostgreSQL under row-level security, so it can only ever contain the user's own data.
+/// </summary>
+public sealed class UserExport(Db db)
+{
+    // Each section is one sub-select; adding a table to the platform means adding a line here.
+    private const string Sql = """
+        SELECT jsonb_build_object(
+          'exportedAt', now(),
+          'account', (SELECT to_jsonb(u) - 'password_hash' FROM users u WHERE u.id = app.current_user_id()),
+          'profile', (SELECT to_jsonb(p) FROM user_profiles p WHERE p.user_id = app.current_user_id()),
+          'refreshSessions', coalesce((SELECT jsonb_agg(to_jsonb(s) - 'token_hash' ORDER BY s.created_at)
+                                         FROM refresh_sessions s WHERE s.user_id = app.current_user_id()), '[]'),
+          'trips', coalesce((SELECT jsonb_agg(to_jsonb(t) || jsonb_build_object(
+                                 'destinations', coalesce((SELECT jsonb_agg(to_jsonb(d) ORDER BY d.position)
+                                                             FROM trip_destinations d WHERE d.trip_id = t.id), '[]'),
+                                 'collaborators', coalesce((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.invited_at)
+                                                              FROM trip_collaborators c WHERE c.trip_id = t.id), '[]'))
+                                 ORDER BY t.created_at)
+                               FROM trips t WHERE t.owner_id = app.current_user_id()), '[]'),
+          'collaborations', coalesce((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.invited_at)
+                                        FROM trip_collaborators c WHERE c.user_id = app.current_user_id()), '[]'),
+          'bookings', coalesce((SELECT jsonb_agg(to_jsonb(b) ORDER BY b.created_at)
+                                  FROM bookings b
+                                 WHERE b.created_by = app.current_user_id()
+                                    OR b.trip_id IN (SELECT id FROM trips WHERE owner_id = app.current_user_id())), '[]'),
+          'idempotencyKeys', coalesce((SELECT jsonb_agg(jsonb_build_object('key', k.key, 'bookingId', k.booking_id,
+                                                                            'createdAt', k.created_at, 'expiresAt', k.expires_at)
+                                                         ORDER BY k.created_at)
+                                         FROM idempotency_keys k WHERE k.user_id = app.current_user_id()), '[]')
+        )::text
+        """;
+
+    public Task<string> ExportAsync(Guid userId, CancellationToken ct) =>
+        db.AsUserAsync(userId, tx => tx.QuerySingleAsync<string>(Sql), ct);
+}

@@ -1,0 +1,122 @@
+using Npgsql;
+using TravelFunctions.Data.Connections;
+
+namespace TravelFunctions.Data.Users;
+
+/// <summary>Accounts and profiles. Every statement runs under row-level security as the user it concerns.</summary>
+public sealed class UserStore(Db db)
+{
+    /// <returns>false when a live account already uses the email.</returns>
+    public Task<bool> RegisterAsync(NewUser user, CancellationToken ct) =>
+        db.AnonymousAsync(async tx =>
+        {
+            try
+            {
+                await tx.ExecuteAsync("SAVEPOINT register");
+                await tx.ExecuteAsync("""
+                    INSERT INTO users (id, email, password_hash, first_name, last_name, phone)
+                    VALUES (@Id, @Email, @PasswordHash, @FirstName, @LastName, @Phone)
+                    """, user);
+            }
+            catch (PostgresException ex) when (ex is { SqlState: "23505", ConstraintName: "users_email_live_uq" })
+            {
+                await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT register");
+                return false;
+            }
+            await tx.ExecuteAsync("INSERT INTO user_profiles (user_id) VALUES (@Id)", new { user.Id });
+            return true;
+        }, ct, actAs: user.Id);
+
+    public Task<LoginRecord?> FindForLoginAsync(string email, CancellationToken ct) =>
+        db.AnonymousAsync(tx => tx.QuerySingleOrDefaultAsync<LoginRecord>(
+            "SELECT id, password_hash, status, failed_login_count, locked_until FROM app.login_lookup(@email)", new { email }), ct);
+
+    /// <summary>Counts a failed password; at the threshold the account locks for a while and the count restarts.</summary>
+    public Task RecordFailedLoginAsync(Guid userId, int threshold, TimeSpan lockFor, CancellationToken ct) =>
+        db.AnonymousAsync(tx => tx.ExecuteAsync("""
+            UPDATE users
+               SET failed_login_count = CASE WHEN failed_login_count + 1 >= @threshold THEN 0 ELSE failed_login_count + 1 END,
+                   locked_until = CASE WHEN failed_login_count + 1 >= @threshold THEN now() + @lockFor ELSE locked_until END
+             WHERE id = @userId
+            """, new { userId, threshold, lockFor }), ct, actAs: userId);
+
+    public Task RecordLoginAsync(Guid userId, string? rehashedPassword, CancellationToken ct) =>
+        db.AnonymousAsync(tx => tx.ExecuteAsync("""
+            UPDATE users
+               SET failed_login_count = 0, locked_until = NULL, last_login_at = now(),
+                   password_hash = coalesce(@rehashedPassword, password_hash)
+             WHERE id = @userId
+            """, new { userId, rehashedPassword }), ct, actAs: userId);
+
+    public Task<(UserRow User, ProfileRow Profile)?> GetAsync(Guid userId, CancellationToken ct) =>
+        db.AsUserAsync(userId, tx => ReadAsync(tx, userId), ct);
+
+    public Task<(UserRow User, ProfileRow Profile)?> UpdateAsync(Guid userId, UserChanges c, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            await tx.ExecuteAsync("""
+                UPDATE users SET
+                    first_name = coalesce(@FirstName, first_name),
+                    last_name  = coalesce(@LastName, last_name),
+                    phone      = CASE WHEN @ClearPhone THEN NULL ELSE coalesce(@Phone, phone) END
+                 WHERE id = app.current_user_id()
+                """, c);
+            await tx.ExecuteAsync("""
+                UPDATE user_profiles SET
+                    preferred_cabin_class      = coalesce(@CabinClass, preferred_cabin_class),
+                    seat_preference            = coalesce(@Seat, seat_preference),
+                    meal_preference            = coalesce(@Meal, meal_preference),
+                    preferred_airlines         = coalesce(@AirlinesJson::jsonb, preferred_airlines),
+                    preferred_hotel_chains     = coalesce(@HotelChainsJson::jsonb, preferred_hotel_chains),
+                    loyalty_programs           = coalesce(@LoyaltyJson::jsonb, loyalty_programs),
+                    notification_preferences   = coalesce(@NotificationsJson::jsonb, notification_preferences),
+                    accessibility_requirements = coalesce(@AccessibilityJson::jsonb, accessibility_requirements),
+                    dietary_restrictions       = coalesce(@DietaryJson::jsonb, dietary_restrictions),
+                    preferred_language         = coalesce(@Language, preferred_language),
+                    timezone                   = coalesce(@Timezone, timezone),
+                    home_airport               = coalesce(@HomeAirport, home_airport)
+                 WHERE user_id = app.current_user_id()
+                """, c);
+            return await ReadAsync(tx, userId);
+        }, ct);
+
+    private static async Task<(UserRow, ProfileRow)?> ReadAsync(DbTx tx, Guid userId)
+    {
+        var user = await tx.QuerySingleOrDefaultAsync<UserRow>("""
+            SELECT id, email, first_name, last_name, phone, email_verified, status, created_at, updated_at, last_login_at
+              FROM users WHERE id = @userId
+            """, new { userId });
+        if (user is null) return null;
+        var profile = await tx.QuerySingleAsync<ProfileRow>("""
+            SELECT preferred_cabin_class, seat_preference, meal_preference,
+                   preferred_airlines::text, preferred_hotel_chains::text, loyalty_programs::text,
+                   notification_preferences::text, accessibility_requirements::text, dietary_restrictions::text,
+                   preferred_language, timezone, home_airport, updated_at
+              FROM user_profiles WHERE user_id = @userId
+            """, new { userId });
+        return (user, profile);
+    }
+
+    /// <summary>
+    /// GDPR erasure, first step: anonymize now, revoke every refresh token, keep the row (soft delete)
+    /// so the 30-day hard purge (a timer job) can cascade everything later.
+    /// </summary>
+    public Task SoftDeleteAsync(Guid userId, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            await tx.ExecuteAsync("""
+                UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = 'account_deleted'
+                 WHERE user_id = app.current_user_id() AND revoked_at IS NULL
+                """);
+            await tx.ExecuteAsync("DELETE FROM user_profiles WHERE user_id = app.current_user_id()");
+            await tx.ExecuteAsync("""
+                UPDATE users
+                   SET status = 'deleted', deleted_at = now(),
+                       email = 'deleted-' || id || '@deleted.invalid',
+                       first_name = 'Deleted', last_name = 'User', phone = NULL,
+                       password_hash = '!', email_verified = false
+                 WHERE id = app.current_user_id()
+                """);
+            return true;
+        }, ct);
+}
