@@ -1,9 +1,17 @@
+using System.Text.Json;
+using FluentValidation;
+
 namespace TravelFunctions.Http.Infrastructure;
 
 public static class ProblemSetup
 {
     public static IServiceCollection AddApiProblems(this IServiceCollection services)
     {
+        // Field errors are keyed like the JSON: "destinations[0].country", not "Destinations[0].Country".
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier);
         services.AddExceptionHandler<ApiExceptionHandler>();

@@ -1,0 +1,60 @@
+using TravelFunctions.Data.Trips;
+using TravelFunctions.Http.Infrastructure;
+
+namespace TravelFunctions.Http.Trips;
+
+public enum TripType { Leisure, Business, Family, Adventure, Solo }
+public enum TripStatus { Planning, Booked, InProgress, Completed, Cancelled }
+public enum CollaboratorRole { Viewer, Editor }
+
+public sealed record DestinationInput(string? City, string? Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
+public sealed record MoneyInput(decimal? Amount, string? Currency);
+
+/// <summary>The optional parts create and update share, validated by one set of rules.</summary>
+public interface ITripFields
+{
+    string? OriginCity { get; }
+    string? OriginCountry { get; }
+    IReadOnlyList<DestinationInput>? Destinations { get; }
+    MoneyInput? Budget { get; }
+}
+
+public sealed record CreateTripRequest(
+    string? Title, string? Description, TripType? TripType, DateOnly? StartDate, DateOnly? EndDate,
+    string? OriginCity, string? OriginCountry, IReadOnlyList<DestinationInput>? Destinations, MoneyInput? Budget, int? TravelerCount) : ITripFields;
+
+/// <summary>PATCH /api/trips/{id}: absent or null leaves a value as it is; destinations, when given, replace the list.</summary>
+public sealed record UpdateTripRequest(
+    string? Title, string? Description, TripType? TripType, TripStatus? Status, DateOnly? StartDate, DateOnly? EndDate,
+    string? OriginCity, string? OriginCountry, IReadOnlyList<DestinationInput>? Destinations, MoneyInput? Budget, int? TravelerCount) : ITripFields;
+
+public sealed record Destination(string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
+public sealed record Money(decimal Amount, string Currency);
+
+public sealed record TripResponse(
+    Guid Id, Guid OwnerId, string Title, string? Description, TripType TripType, TripStatus Status,
+    DateOnly StartDate, DateOnly EndDate, string? OriginCity, string? OriginCountry,
+    IReadOnlyList<Destination> Destinations, Money? Budget, string? Currency, decimal SpentAmount, int TravelerCount,
+    string MyRole, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static TripResponse From(TripRow t) => new(
+        t.Id, t.OwnerId, t.Title, t.Description, EnumText.Parse<TripType>(t.TripType), EnumText.Parse<TripStatus>(t.Status),
+        t.StartDate, t.EndDate, t.OriginCity, t.OriginCountry,
+        t.Destinations.Select(d => new Destination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList(),
+        t.BudgetAmount is { } amount ? new Money(amount, t.Currency!) : null, t.Currency, t.SpentAmount, t.TravelerCount,
+        t.MyRole, t.Version, t.CreatedAt, t.UpdatedAt);
+
+    /// <summary>Strong ETag from the row version (every change, including spent amount, bumps it).</summary>
+    public static string ETagOf(TripRow t) => $"\"{t.Version}\"";
+}
+
+public sealed record InviteRequest(string? Email, CollaboratorRole? Role);
+
+public sealed record CollaboratorResponse(Guid UserId, string Email, string FirstName, string LastName,
+    CollaboratorRole Role, string Status, DateTimeOffset InvitedAt, DateTimeOffset? AcceptedAt)
+{
+    public static CollaboratorResponse From(MemberRow m) => new(m.UserId, m.Email, m.FirstName, m.LastName,
+        EnumText.Parse<CollaboratorRole>(m.Role), m.Status, m.InvitedAt, m.AcceptedAt);
+}
+
+public sealed record CollaboratorList(IReadOnlyList<CollaboratorResponse> Items);

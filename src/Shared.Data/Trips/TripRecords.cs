@@ -1,0 +1,44 @@
+namespace TravelFunctions.Data.Trips;
+
+public sealed record TripRow(
+    Guid Id, Guid OwnerId, string Title, string? Description, string TripType, string Status,
+    DateOnly StartDate, DateOnly EndDate, string? OriginCity, string? OriginCountry,
+    string? Currency, decimal? BudgetAmount, decimal SpentAmount, int TravelerCount, int Version,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MyRole)
+{
+    public IReadOnlyList<DestinationRow> Destinations { get; init; } = [];
+}
+
+public sealed record DestinationRow(Guid TripId, short Position, string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
+
+public sealed record NewDestination(string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
+
+public sealed record NewTrip(
+    Guid Id, string Title, string? Description, string TripType, DateOnly StartDate, DateOnly EndDate,
+    string? OriginCity, string? OriginCountry, string? Currency, decimal? BudgetAmount, int TravelerCount,
+    IReadOnlyList<NewDestination> Destinations);
+
+/// <summary>Changes to a trip: null leaves a value as it is; Destinations replaces the whole list when given.</summary>
+public sealed record TripPatch(
+    string? Title = null, string? Description = null, string? TripType = null, string? Status = null,
+    DateOnly? StartDate = null, DateOnly? EndDate = null, string? OriginCity = null, string? OriginCountry = null,
+    string? Currency = null, decimal? BudgetAmount = null, int? TravelerCount = null,
+    IReadOnlyList<NewDestination>? Destinations = null);
+
+public sealed record TripQuery(
+    string? Status, string? Text, DateOnly? From, DateOnly? To, int Limit,
+    DateOnly? AfterStartDate, Guid? AfterId);
+
+public sealed record StatusCount(string Status, long Trips);
+public sealed record CurrencyTotals(string Currency, long Trips, decimal Budget, decimal Spent);
+public sealed record TripStats(long TotalTrips, IReadOnlyList<StatusCount> ByStatus, IReadOnlyList<CurrencyTotals> ByCurrency);
+
+public abstract record TripChange
+{
+    public sealed record Updated(TripRow Trip) : TripChange;
+    public sealed record NotFound : TripChange;
+    public sealed record Forbidden : TripChange;
+    public sealed record Stale : TripChange;
+    public sealed record Invalid(string Field, string Message) : TripChange;
+    public sealed record Conflict(string Detail) : TripChange;
+}

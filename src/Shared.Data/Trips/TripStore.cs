@@ -1,0 +1,165 @@
+using TravelFunctions.Data.Connections;
+
+namespace TravelFunctions.Data.Trips;
+
+/// <summary>Trips and their destinations. Access is decided by app.trip_role (owner / editor / viewer) under RLS.</summary>
+public sealed class TripStore(Db db)
+{
+    private const string Columns = """
+        t.id, t.owner_id, t.title, t.description, t.trip_type, t.status, t.start_date, t.end_date,
+        t.origin_city, t.origin_country, t.currency, t.budget_amount, t.spent_amount, t.traveler_count,
+        t.version, t.created_at, t.updated_at, app.trip_role(t.id) AS my_role
+        """;
+
+    public Task<TripRow> CreateAsync(Guid userId, NewTrip trip, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            await tx.ExecuteAsync("""
+                INSERT INTO trips (id, owner_id, title, description, trip_type, start_date, end_date,
+                                   origin_city, origin_country, currency, budget_amount, traveler_count)
+                VALUES (@Id, app.current_user_id(), @Title, @Description, @TripType, @StartDate, @EndDate,
+                        @OriginCity, @OriginCountry, @Currency, @BudgetAmount, @TravelerCount)
+                """, trip);
+            await InsertDestinationsAsync(tx, trip.Id, trip.Destinations);
+            return (await ReadAsync(tx, trip.Id))!;
+        }, ct);
+
+    public Task<TripRow?> GetAsync(Guid userId, Guid tripId, CancellationToken ct) =>
+        db.AsUserAsync(userId, tx => ReadAsync(tx, tripId), ct);
+
+    public Task<IReadOnlyList<TripRow>> ListAsync(Guid userId, TripQuery q, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            var text = q.Text is null ? null : "%" + EscapeLike(q.Text) + "%";
+            var rows = (await tx.QueryAsync<TripRow>($"""
+                SELECT {Columns}
+                  FROM trips t
+                 WHERE (t.owner_id = app.current_user_id()
+                        OR EXISTS (SELECT 1 FROM trip_collaborators c
+                                    WHERE c.trip_id = t.id AND c.user_id = app.current_user_id() AND c.status = 'accepted'))
+                   AND (@Status::text IS NULL OR t.status = @Status)
+                   AND (@text::text IS NULL OR t.title ILIKE @text
+                        OR EXISTS (SELECT 1 FROM trip_destinations d
+                                    WHERE d.trip_id = t.id AND (d.city ILIKE @text OR d.country = upper(@Text))))
+                   AND (@From::date IS NULL OR t.end_date >= @From)
+                   AND (@To::date IS NULL OR t.start_date <= @To)
+                   AND (@AfterStartDate::date IS NULL OR (t.start_date, t.id) < (@AfterStartDate, @AfterId))
+                 ORDER BY t.start_date DESC, t.id DESC
+                 LIMIT @Limit
+                """, new { q.Status, text, q.Text, q.From, q.To, q.AfterStartDate, q.AfterId, q.Limit })).ToList();
+            return await WithDestinationsAsync(tx, rows);
+        }, ct);
+
+    public Task<TripStats> StatsAsync(Guid userId, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            // RLS limits both to the trips the user can read (own and accepted shares).
+            var byStatus = (await tx.QueryAsync<StatusCount>(
+                "SELECT status, count(*) AS trips FROM trips GROUP BY status ORDER BY status")).ToList();
+            var byCurrency = (await tx.QueryAsync<CurrencyTotals>("""
+                SELECT currency, count(*) AS trips, coalesce(sum(budget_amount), 0) AS budget, sum(spent_amount) AS spent
+                  FROM trips WHERE currency IS NOT NULL GROUP BY currency ORDER BY currency
+                """)).ToList();
+            return new TripStats(byStatus.Sum(s => s.Trips), byStatus, byCurrency);
+        }, ct);
+
+    public Task<TripChange> UpdateAsync(Guid userId, Guid tripId, int? expectedVersion, TripPatch p, CancellationToken ct) =>
+        db.AsUserAsync<TripChange>(userId, async tx =>
+        {
+            // The role first: under RLS, FOR UPDATE hides rows the user may read but not write (a viewer gets 403, not 404).
+            var role = await tx.QuerySingleOrDefaultAsync<string>("SELECT app.trip_role(@tripId)", new { tripId });
+            if (role is null) return new TripChange.NotFound();
+            if (role is not ("owner" or "editor")) return new TripChange.Forbidden();
+            var current = await tx.QuerySingleOrDefaultAsync<TripRow>($"SELECT {Columns} FROM trips t WHERE t.id = @tripId FOR UPDATE", new { tripId });
+            if (current is null) return new TripChange.NotFound();
+            if (expectedVersion is { } v && v != current.Version) return new TripChange.Stale();
+
+            var start = p.StartDate ?? current.StartDate;
+            var end = p.EndDate ?? current.EndDate;
+            if (end < start) return new TripChange.Invalid(p.EndDate is null ? "startDate" : "endDate", "The end date must be on or after the start date.");
+            var destinations = p.Destinations ?? (await ReadDestinationsAsync(tx, [tripId])).Select(d => new NewDestination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList();
+            if (TripRules.DestinationOutside(destinations, start, end) is { } bad) return new TripChange.Invalid(bad.Field, bad.Message);
+            var currency = p.Currency ?? current.Currency;
+            if (p.BudgetAmount is not null && currency is null) return new TripChange.Invalid("budget.currency", "A budget needs a currency.");
+            if (currency != current.Currency && current.SpentAmount > 0)
+                return new TripChange.Conflict($"The trip has bookings in {current.Currency}; its currency cannot change.");
+
+            await tx.ExecuteAsync("""
+                UPDATE trips SET
+                    title = coalesce(@Title, title), description = coalesce(@Description, description),
+                    trip_type = coalesce(@TripType, trip_type), status = coalesce(@Status, status),
+                    start_date = @start, end_date = @end,
+                    origin_city = coalesce(@OriginCity, origin_city), origin_country = coalesce(@OriginCountry, origin_country),
+                    currency = @currency, budget_amount = coalesce(@BudgetAmount, budget_amount),
+                    traveler_count = coalesce(@TravelerCount, traveler_count)
+                 WHERE id = @tripId
+                """, new { p.Title, p.Description, p.TripType, p.Status, start, end, p.OriginCity, p.OriginCountry, currency, p.BudgetAmount, p.TravelerCount, tripId });
+            if (p.Destinations is not null)
+            {
+                await tx.ExecuteAsync("DELETE FROM trip_destinations WHERE trip_id = @tripId", new { tripId });
+                await InsertDestinationsAsync(tx, tripId, p.Destinations);
+            }
+            return new TripChange.Updated((await ReadAsync(tx, tripId))!);
+        }, ct);
+
+    public enum DeleteOutcome { Deleted, NotFound, Forbidden, HasConfirmedBookings }
+
+    public Task<DeleteOutcome> DeleteAsync(Guid userId, Guid tripId, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            // The row lock serializes with a booking being confirmed on this trip (its trigger updates the trip row).
+            var role = await tx.QuerySingleOrDefaultAsync<string>("SELECT app.trip_role(@tripId)", new { tripId });
+            if (role is null) return DeleteOutcome.NotFound;
+            if (role != "owner") return DeleteOutcome.Forbidden;
+            await tx.ExecuteAsync("SELECT 1 FROM trips WHERE id = @tripId FOR UPDATE", new { tripId });
+            var confirmed = await tx.ExecuteScalarAsync<bool>(
+                "SELECT EXISTS (SELECT 1 FROM bookings WHERE trip_id = @tripId AND status = 'confirmed')", new { tripId });
+            if (confirmed) return DeleteOutcome.HasConfirmedBookings;
+            await tx.ExecuteAsync("DELETE FROM trips WHERE id = @tripId", new { tripId });
+            return DeleteOutcome.Deleted;
+        }, ct);
+
+    private static async Task<TripRow?> ReadAsync(DbTx tx, Guid tripId)
+    {
+        var trip = await tx.QuerySingleOrDefaultAsync<TripRow>($"SELECT {Columns} FROM trips t WHERE t.id = @tripId", new { tripId });
+        return trip is null ? null : (await WithDestinationsAsync(tx, [trip]))[0];
+    }
+
+    private static async Task<IReadOnlyList<TripRow>> WithDestinationsAsync(DbTx tx, IReadOnlyList<TripRow> trips)
+    {
+        if (trips.Count == 0) return trips;
+        var byTrip = (await ReadDestinationsAsync(tx, trips.Select(t => t.Id).ToArray())).ToLookup(d => d.TripId);
+        return trips.Select(t => t with { Destinations = byTrip[t.Id].ToList() }).ToList();
+    }
+
+    private static async Task<IEnumerable<DestinationRow>> ReadDestinationsAsync(DbTx tx, Guid[] tripIds) =>
+        await tx.QueryAsync<DestinationRow>("""
+            SELECT trip_id, position, city, country, arrival_date, departure_date
+              FROM trip_destinations WHERE trip_id = ANY(@tripIds) ORDER BY trip_id, position
+            """, new { tripIds });
+
+    private static Task InsertDestinationsAsync(DbTx tx, Guid tripId, IReadOnlyList<NewDestination> destinations) =>
+        destinations.Count == 0 ? Task.CompletedTask : tx.ExecuteAsync("""
+            INSERT INTO trip_destinations (trip_id, position, city, country, arrival_date, departure_date)
+            VALUES (@tripId, @Position, @City, @Country, @ArrivalDate, @DepartureDate)
+            """, destinations.Select((d, i) => new { tripId, Position = (short)i, d.City, d.Country, d.ArrivalDate, d.DepartureDate }));
+
+    private static string EscapeLike(string text) => text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
+}
+
+public static class TripRules
+{
+    /// <summary>A destination's dates must fall inside the trip's dates.</summary>
+    public static (string Field, string Message)? DestinationOutside(IReadOnlyList<NewDestination> destinations, DateOnly start, DateOnly end)
+    {
+        for (var i = 0; i < destinations.Count; i++)
+        {
+            var d = destinations[i];
+            if (d.ArrivalDate is { } a && (a < start || a > end))
+                return ($"destinations[{i}].arrivalDate", "The arrival date must fall within the trip's dates.");
+            if (d.DepartureDate is { } dep && (dep < start || dep > end))
+                return ($"destinations[{i}].departureDate", "The departure date must fall within the trip's dates.");
+        }
+        return null;
+    }
+}
