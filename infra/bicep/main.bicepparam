@@ -36,6 +36,7 @@ param jwtSigningKey = readEnvironmentVariable('JWT_SIGNING_KEY', '')
 // the DevOps group writes secrets.
 param pipelinePrincipalId = readEnvironmentVariable('TRAVEL_PIPELINE_PRINCIPAL_ID', '')
 param secretsOfficerPrincipalId = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_ID', '')
+param secretsOfficerPrincipalType = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_TYPE', 'Group')
 
 param keyVaultPurgeProtection = true
 param deployNeon = false
