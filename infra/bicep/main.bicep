@@ -1,0 +1,348 @@
+// TravelFunctions: one environment in one resource group.
+//
+//   Log Analytics + workspace-based Application Insights (local auth off, Entra ingestion)
+//   one user-assigned identity for both apps (storage, deployment, Key Vault, App Insights)
+//   host storage (AzureWebJobsStorage by identity, one deployment container per app)
+//   archive storage (archive container + lifecycle policy scoped to it)
+//   Key Vault (RBAC) with the Neon connection strings and the JWT signing key
+//   two Flex Consumption plans + two custom-handler function apps (HTTP API, timers)
+//   least-privilege role assignments; optional Neon organization + project
+//
+// No secret has a default value here. Secrets left empty are set afterwards with
+// `az keyvault secret set` (docs/deploy.md); the app settings reference them by name.
+// The app settings of each app must equal infra/app-settings.json (scripts/check-infra.sh).
+
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------- environment
+
+@minLength(2)
+@maxLength(10)
+@description('Short environment name (lowercase letters and digits), used in resource names: dev, test, prod.')
+param environmentName string
+
+@description('Azure region for every resource. It must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
+param location string = resourceGroup().location
+
+@description('Tags for every resource.')
+param tags object = {}
+
+// ---------------------------------------------------------------- HTTP API
+
+@description('Origins allowed to call the HTTP API from a browser (site CORS). Empty = none.')
+param corsAllowedOrigins array = []
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Instance memory of the HTTP app, MB.')
+param httpInstanceMemoryMB int = 2048
+
+@minValue(40)
+@maxValue(1000)
+@description('Maximum instance count of the HTTP app.')
+param httpMaximumInstanceCount int = 100
+
+@description('JWT issuer (Jwt__Issuer).')
+param jwtIssuer string = 'https://travelfunctions-${environmentName}'
+
+@description('JWT audience (Jwt__Audience).')
+param jwtAudience string = 'travelfunctions-api'
+
+@minValue(1)
+@maxValue(240)
+@description('Access token lifetime in minutes (Jwt__AccessTokenMinutes).')
+param jwtAccessTokenMinutes int = 15
+
+// ---------------------------------------------------------------- timers
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Instance memory of the timers app, MB: more than the API, archive export and compression run there.')
+param timersInstanceMemoryMB int = 4096
+
+@minValue(40)
+@maxValue(1000)
+@description('Maximum instance count of the timers app (timer triggers run on one instance at a time).')
+param timersMaximumInstanceCount int = 40
+
+@description('UTC NCRONTAB (with seconds) schedules of the maintenance jobs.')
+param partitionMaintenanceSchedule string = '0 15 2 * * *'
+param cacheExpirySchedule string = '0 */10 * * * *'
+param analyzeTablesSchedule string = '0 45 3 * * *'
+param retentionPurgeSchedule string = '0 30 4 * * *'
+param refreshReportingSchedule string = '0 5 * * * *'
+
+@minValue(30)
+@description('Time budget of one job run in seconds; keep it well inside the host functionTimeout.')
+param jobTimeBudgetSeconds int = 480
+
+// ---------------------------------------------------------------- archive
+
+@description('Blob container of partition archives (ArchiveContainer).')
+param archiveContainerName string = 'archive'
+
+@minValue(0)
+@description('Delete archives this many days after they were written; 0 = never. When set, use more than 180 (they move to the archive tier at 180 days).')
+param archiveDeleteAfterDays int = 0
+
+// ---------------------------------------------------------------- secrets (all optional)
+
+@secure()
+@description('Neon POOLED endpoint, role travel_app -> secret TravelDb-app. Empty = set it later in Key Vault.')
+param travelDbAppConnectionString string = ''
+
+@secure()
+@description('Neon POOLED endpoint, role travel_maintenance -> secret TravelDb-maintenance. Empty = set it later in Key Vault.')
+param travelDbMaintenanceConnectionString string = ''
+
+@secure()
+@description('Neon DIRECT endpoint, role travel_owner -> secret TravelDbDirect. Empty = set it later in Key Vault.')
+param travelDbDirectConnectionString string = ''
+
+@secure()
+@description('JWT HMAC signing key, at least 32 random bytes -> secret Jwt-SigningKey. Empty = set it later in Key Vault.')
+param jwtSigningKey string = ''
+
+@description('Turn purge protection on for the Key Vault (cannot be turned off again).')
+param keyVaultPurgeProtection bool = true
+
+@description('Object id of the deployment pipeline principal: gets Key Vault Secrets User to read TravelDbDirect for migrations. Empty = none.')
+param pipelinePrincipalId string = ''
+
+@description('Object id of the DevOps group that sets secrets: gets Key Vault Secrets Officer. Empty = none.')
+param secretsOfficerPrincipalId string = ''
+
+@allowed([
+  'ServicePrincipal'
+  'User'
+  'Group'
+])
+param secretsOfficerPrincipalType string = 'Group'
+
+// ---------------------------------------------------------------- Neon (optional)
+
+@description('Provision Neon Serverless Postgres through its Azure resource provider (Neon.Postgres). Off = bring your own Neon project.')
+param deployNeon bool = false
+
+@description('Neon organization name (when deployNeon).')
+param neonOrganizationName string = 'travelfunctions'
+
+@description('UPN of the user the Neon organization is created for (when deployNeon).')
+param neonUserUpn string = ''
+
+// ---------------------------------------------------------------- names
+
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var names = {
+  logAnalytics: 'log-travel-${environmentName}'
+  applicationInsights: 'appi-travel-${environmentName}'
+  identity: 'id-travel-${environmentName}'
+  keyVault: 'kv-trv-${environmentName}-${take(token, 6)}'
+  hostStorage: 'sttrvfn${take(token, 13)}'
+  archiveStorage: 'sttrvarc${take(token, 13)}'
+  httpPlan: 'plan-travel-http-${environmentName}'
+  timersPlan: 'plan-travel-timers-${environmentName}'
+  httpApp: 'func-travel-http-${environmentName}-${take(token, 6)}'
+  timersApp: 'func-travel-timers-${environmentName}-${take(token, 6)}'
+  httpDeploymentContainer: 'app-package-http'
+  timersDeploymentContainer: 'app-package-timers'
+  neon: 'neon-travel-${environmentName}'
+}
+var allTags = union(tags, {
+  application: 'travelfunctions'
+  environment: environmentName
+})
+
+// Key Vault secret names the app settings reference.
+// References are versionless: an app picks up a rotated secret when it restarts.
+var keyVaultReferenceFormat = '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName={0})'
+var secretNames = {
+  travelDbApp: 'TravelDb-app'
+  travelDbMaintenance: 'TravelDb-maintenance'
+  travelDbDirect: 'TravelDbDirect'
+  jwtSigningKey: 'Jwt-SigningKey'
+}
+
+// ---------------------------------------------------------------- resources
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    tags: allTags
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+  }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    location: location
+    tags: allTags
+    name: names.identity
+  }
+}
+
+module hostStorage 'modules/hostStorage.bicep' = {
+  name: 'hostStorage'
+  params: {
+    location: location
+    tags: allTags
+    name: names.hostStorage
+    deploymentContainerNames: [
+      names.httpDeploymentContainer
+      names.timersDeploymentContainer
+    ]
+  }
+}
+
+module archiveStorage 'modules/archiveStorage.bicep' = {
+  name: 'archiveStorage'
+  params: {
+    location: location
+    tags: allTags
+    name: names.archiveStorage
+    containerName: archiveContainerName
+    coolAfterDays: 30
+    archiveAfterDays: 180
+    deleteAfterDays: archiveDeleteAfterDays
+  }
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  name: 'keyVault'
+  params: {
+    location: location
+    tags: allTags
+    name: names.keyVault
+    enablePurgeProtection: keyVaultPurgeProtection
+    secrets: {
+      '${secretNames.travelDbApp}': travelDbAppConnectionString
+      '${secretNames.travelDbMaintenance}': travelDbMaintenanceConnectionString
+      '${secretNames.travelDbDirect}': travelDbDirectConnectionString
+      '${secretNames.jwtSigningKey}': jwtSigningKey
+    }
+  }
+}
+
+module roleAssignments 'modules/roleAssignments.bicep' = {
+  name: 'roleAssignments'
+  params: {
+    identityPrincipalId: identity.outputs.principalId
+    hostStorageName: hostStorage.outputs.name
+    archiveStorageName: archiveStorage.outputs.name
+    archiveContainerName: archiveStorage.outputs.containerName
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    secretsReaderPrincipalId: pipelinePrincipalId
+    secretsOfficerPrincipalId: secretsOfficerPrincipalId
+    secretsOfficerPrincipalType: secretsOfficerPrincipalType
+  }
+}
+
+module neon 'modules/neon.bicep' = if (deployNeon) {
+  name: 'neon'
+  params: {
+    location: location
+    tags: allTags
+    resourceName: names.neon
+    organizationName: neonOrganizationName
+    userUpn: neonUserUpn
+    projectName: 'travelfunctions-${environmentName}'
+  }
+}
+
+// ---------------------------------------------------------------- app settings
+// Exactly the settings the code reads (infra/app-settings.json); nothing else.
+
+// Host storage, telemetry and the identity every Azure SDK client in the apps uses.
+var commonAppSettings = {
+  AzureWebJobsStorage__accountName: hostStorage.outputs.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+  AZURE_CLIENT_ID: identity.outputs.clientId
+}
+
+var httpAppSettings = union(commonAppSettings, {
+  TravelDb: format(keyVaultReferenceFormat, secretNames.travelDbApp)
+  TravelDbDirect: format(keyVaultReferenceFormat, secretNames.travelDbDirect)
+  Jwt__Issuer: jwtIssuer
+  Jwt__Audience: jwtAudience
+  Jwt__SigningKey: format(keyVaultReferenceFormat, secretNames.jwtSigningKey)
+  Jwt__AccessTokenMinutes: string(jwtAccessTokenMinutes)
+})
+
+var timersAppSettings = union(commonAppSettings, {
+  TravelDb: format(keyVaultReferenceFormat, secretNames.travelDbMaintenance)
+  TravelDbDirect: format(keyVaultReferenceFormat, secretNames.travelDbDirect)
+  ArchiveStorage: 'https://${archiveStorage.outputs.name}.blob.${environment().suffixes.storage}'
+  ArchiveContainer: archiveStorage.outputs.containerName
+  PartitionMaintenanceSchedule: partitionMaintenanceSchedule
+  CacheExpirySchedule: cacheExpirySchedule
+  AnalyzeTablesSchedule: analyzeTablesSchedule
+  RetentionPurgeSchedule: retentionPurgeSchedule
+  RefreshReportingSchedule: refreshReportingSchedule
+  JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
+})
+
+// ---------------------------------------------------------------- function apps
+
+module httpApp 'modules/functionApp.bicep' = {
+  name: 'httpApp'
+  params: {
+    location: location
+    tags: allTags
+    planName: names.httpPlan
+    appName: names.httpApp
+    identityId: identity.outputs.id
+    deploymentStorageBlobEndpoint: hostStorage.outputs.blobEndpoint
+    deploymentContainerName: names.httpDeploymentContainer
+    instanceMemoryMB: httpInstanceMemoryMB
+    maximumInstanceCount: httpMaximumInstanceCount
+    corsAllowedOrigins: corsAllowedOrigins
+    appSettings: httpAppSettings
+  }
+  // Key Vault references and identity-based host storage resolve at start-up: roles first.
+  dependsOn: [
+    roleAssignments
+  ]
+}
+
+module timersApp 'modules/functionApp.bicep' = {
+  name: 'timersApp'
+  params: {
+    location: location
+    tags: allTags
+    planName: names.timersPlan
+    appName: names.timersApp
+    identityId: identity.outputs.id
+    deploymentStorageBlobEndpoint: hostStorage.outputs.blobEndpoint
+    deploymentContainerName: names.timersDeploymentContainer
+    instanceMemoryMB: timersInstanceMemoryMB
+    maximumInstanceCount: timersMaximumInstanceCount
+    corsAllowedOrigins: [] // timers serve no browser
+    appSettings: timersAppSettings
+  }
+  dependsOn: [
+    roleAssignments
+  ]
+}
+
+// ---------------------------------------------------------------- outputs
+
+output httpAppName string = httpApp.outputs.name
+output httpAppHostName string = httpApp.outputs.defaultHostName
+output timersAppName string = timersApp.outputs.name
+output timersAppHostName string = timersApp.outputs.defaultHostName
+output keyVaultName string = keyVault.outputs.name
+output archiveContainerUrl string = 'https://${archiveStorage.outputs.name}.blob.${environment().suffixes.storage}/${archiveStorage.outputs.containerName}'
+output identityClientId string = identity.outputs.clientId

@@ -1,0 +1,113 @@
+// One Flex Consumption plan (FC1) and one function app on it, running an Azure Functions
+// custom handler (functionAppConfig.runtime `custom`, version `1.0`). Every app setting comes from
+// the `appSettings` parameter and nothing else is added here, so main.bicep alone says what
+// each app gets (scripts/check-infra.sh compares it with infra/app-settings.json).
+
+param location string
+param tags object
+param planName string
+param appName string
+
+@description('Resource id of the user-assigned identity (storage, deployment, Key Vault references, App Insights).')
+param identityId string
+
+@description('Blob endpoint of the host storage account, with its trailing slash.')
+param deploymentStorageBlobEndpoint string
+param deploymentContainerName string
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Origins allowed to call the app from a browser; empty = no CORS.')
+param corsAllowedOrigins array
+
+@description('App setting name -> value.')
+param appSettings object
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-11-01' = {
+  name: appName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${deploymentStorageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
+      appSettings: [
+        for setting in items(appSettings): {
+          name: setting.key
+          value: string(setting.value)
+        }
+      ]
+    }
+  }
+}
+
+// FTP off: both the FTPS endpoint (siteConfig.ftpsState) and FTP basic-auth publishing credentials.
+// (SCM basic auth is left as the platform default so every az CLI version can deploy the package.)
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
