@@ -56,6 +56,15 @@ param jwtAudience string = 'travelfunctions-api'
 @description('Access token lifetime in minutes (Jwt__AccessTokenMinutes).')
 param jwtAccessTokenMinutes int = 15
 
+@minValue(1)
+@maxValue(365)
+@description('Refresh token lifetime in days (Jwt__RefreshTokenDays).')
+param jwtRefreshTokenDays int = 30
+
+@minValue(1)
+@description('Credential attempts (register, token, refresh) per client address per minute (Auth__PermitsPerMinute).')
+param authPermitsPerMinute int = 20
+
 // ---------------------------------------------------------------- timers
 
 @allowed([
@@ -279,6 +288,8 @@ var httpAppSettings = union(commonAppSettings, {
   Jwt__Audience: jwtAudience
   Jwt__SigningKey: format(keyVaultReferenceFormat, secretNames.jwtSigningKey)
   Jwt__AccessTokenMinutes: string(jwtAccessTokenMinutes)
+  Jwt__RefreshTokenDays: string(jwtRefreshTokenDays)
+  Auth__PermitsPerMinute: string(authPermitsPerMinute)
 })
 
 var timersAppSettings = union(commonAppSettings, {
