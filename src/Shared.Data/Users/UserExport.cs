@@ -32,7 +32,21 @@ public sealed class UserExport(Db db)
           'idempotencyKeys', coalesce((SELECT jsonb_agg(jsonb_build_object('key', k.key, 'bookingId', k.booking_id,
                                                                             'createdAt', k.created_at, 'expiresAt', k.expires_at)
                                                          ORDER BY k.created_at)
-                                         FROM idempotency_keys k WHERE k.user_id = app.current_user_id()), '[]')
+                                         FROM idempotency_keys k WHERE k.user_id = app.current_user_id()), '[]'),
+          'conversations', coalesce((SELECT jsonb_agg(to_jsonb(c) || jsonb_build_object(
+                                        'messages', coalesce((SELECT jsonb_agg(to_jsonb(m) ORDER BY m.created_at, m.id)
+                                                                FROM chat_messages m
+                                                               WHERE m.conversation_id = c.id AND m.user_id = app.current_user_id()), '[]'))
+                                        ORDER BY c.created_at)
+                                       FROM conversations c WHERE c.user_id = app.current_user_id()), '[]'),
+          'userEvents', coalesce((SELECT jsonb_agg(to_jsonb(e) ORDER BY e.occurred_at, e.id)
+                                    FROM user_events e WHERE e.user_id = app.current_user_id()), '[]'),
+          'notifications', coalesce((SELECT jsonb_agg(to_jsonb(n) ORDER BY n.created_at, n.id)
+                                       FROM notifications n WHERE n.user_id = app.current_user_id()), '[]'),
+          'agentFeedback', coalesce((SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at)
+                                       FROM agent_feedback f WHERE f.user_id = app.current_user_id()), '[]'),
+          'externalApiLogs', coalesce((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.created_at, l.id)
+                                         FROM external_api_logs l WHERE l.user_id = app.current_user_id()), '[]')
         )::text
         """;
 

@@ -15,6 +15,7 @@ public sealed class RowLevelSecurityTests(TestDatabase db) : IClassFixture<TestD
     private readonly Guid _bob = Guid.NewGuid();
     private readonly Guid _carol = Guid.NewGuid(); // accepted viewer of Alice's trip
     private readonly Guid _trip = Guid.NewGuid();
+    private readonly Guid _conversation = Guid.NewGuid();
 
     public async Task InitializeAsync()
     {
@@ -32,13 +33,19 @@ public sealed class RowLevelSecurityTests(TestDatabase db) : IClassFixture<TestD
             INSERT INTO trip_collaborators (trip_id, user_id, role, status, accepted_at) VALUES (@_trip, @_carol, 'viewer', 'accepted', now());
             INSERT INTO bookings (id, trip_id, created_by, booking_type, confirmation_code, details, total_amount, currency, starts_at)
               VALUES (gen_random_uuid(), @_trip, @_alice, 'activity', upper(substr(md5(random()::text), 1, 8)), '{}', 10, 'NOK', now());
-            """, new { _alice, _bob, _carol, _trip });
+            INSERT INTO conversations (id, user_id, agent_type, title) VALUES (@_conversation, @_alice, 'support', 'Private chat');
+            INSERT INTO chat_messages (conversation_id, user_id, role, content) VALUES (@_conversation, @_alice, 'user', 'my passport number is 123');
+            INSERT INTO user_events (user_id, event_type, occurred_at) VALUES (@_alice, 'page.view', now());
+            INSERT INTO notifications (user_id, kind, title) VALUES (@_alice, 'reminder', 'Pack');
+            INSERT INTO agent_feedback (user_id, conversation_id, rating) VALUES (@_alice, @_conversation, 5);
+            """, new { _alice, _bob, _carol, _trip, _conversation });
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private static readonly string[] UserOwnedTables =
-        ["users", "user_profiles", "refresh_sessions", "trips", "trip_destinations", "trip_collaborators", "bookings", "idempotency_keys"];
+        ["users", "user_profiles", "refresh_sessions", "trips", "trip_destinations", "trip_collaborators", "bookings", "idempotency_keys",
+         "conversations", "chat_messages", "user_events", "notifications", "agent_feedback"];
 
     [Fact]
     public async Task Another_user_sees_none_of_alices_rows_in_any_table_without_a_where_clause()
@@ -52,6 +59,7 @@ public sealed class RowLevelSecurityTests(TestDatabase db) : IClassFixture<TestD
             var json = await conn.QuerySingleAsync<string>($"SELECT coalesce(json_agg(t)::text, '[]') FROM {table} t", transaction: tx);
             Assert.DoesNotContain(_alice.ToString(), json);
             Assert.DoesNotContain(_trip.ToString(), json);
+            Assert.DoesNotContain(_conversation.ToString(), json);
         }
         // Writes are refused too: nothing to update, and an insert for Alice violates the policy.
         Assert.Equal(0, await conn.ExecuteAsync("UPDATE trips SET title = 'pwned'", transaction: tx));
@@ -106,6 +114,8 @@ public sealed class RowLevelSecurityTests(TestDatabase db) : IClassFixture<TestD
               JOIN pg_namespace n ON n.oid = c.relnamespace
               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname IN ('user_id', 'owner_id', 'trip_id') AND NOT a.attisdropped
              WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relrowsecurity AND NOT c.relispartition
+               -- a service table written by agents under a service scope, not per user (0003_feeds.sql)
+               AND c.relname <> 'external_api_logs'
             """);
         Assert.Empty(unprotected);
     }
