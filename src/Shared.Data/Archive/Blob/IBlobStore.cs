@@ -30,6 +30,8 @@ public interface IBlobStore
     /// If the writer (or an upload) throws, nothing is committed: a previously committed blob of that name is
     /// left untouched and the uploaded blocks stay uncommitted (Azure discards them after about a week).
     /// The writer may dispose the stream it was given (e.g. a GZipStream without leaveOpen); that does not commit.
+    /// The writer must flush/dispose any wrapping stream (e.g. GZipStream) before it returns: what it has written
+    /// when it returns is what gets committed. Prefer WriteAsync: synchronous writes block while a full block uploads.
     /// </summary>
     Task<BlobUploadResult> UploadAsync(string blobName, Func<Stream, CancellationToken, Task> writer, string contentType,
         IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default);
@@ -45,7 +47,10 @@ public interface IBlobStore
     /// <summary>The committed blocks (id and size, in blob order), for verifying an upload. 404 throws.</summary>
     Task<IReadOnlyList<BlobBlock>> GetBlockListAsync(string blobName, CancellationToken cancellationToken = default);
 
-    /// <summary>Get Blob as a forward-only stream read straight from the response (not buffered). 404 throws.</summary>
+    /// <summary>
+    /// Get Blob as a forward-only stream read straight from the response (not buffered); the caller disposes it
+    /// (that releases the connection). A connection lost mid-read surfaces as an IOException and is not resumed. 404 throws.
+    /// </summary>
     Task<Stream> OpenReadAsync(string blobName, CancellationToken cancellationToken = default);
 
     /// <summary>HEAD of the blob. A missing blob gives <see cref="BlobProperties.Exists"/> = false, not an exception.</summary>
