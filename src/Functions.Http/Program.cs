@@ -1,8 +1,13 @@
 using TravelFunctions.Data.Connections;
+using TravelFunctions.Http.AgentAuth;
+using TravelFunctions.Http.ApiLogs;
 using TravelFunctions.Http.Auth;
 using TravelFunctions.Http.Bookings;
+using TravelFunctions.Http.Conversations;
+using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
 using TravelFunctions.Http.Users;
 
@@ -15,6 +20,11 @@ builder.Services.AddApiDocs();
 builder.Services.AddUsers();
 builder.Services.AddTrips();
 builder.Services.AddBookings();
+builder.Services.AddAgentAuth();
+builder.Services.AddConversations();
+builder.Services.AddEvents();
+builder.Services.AddApiLogs();
+builder.Services.AddSearchCache();
 
 var app = builder.Build();
 
@@ -33,6 +43,11 @@ api.MapAuth();
 api.MapUsers();
 api.MapTrips();
 api.MapBookings();
+api.MapAgentAuth();
+api.MapConversations();
+api.MapEvents();
+api.MapApiLogs();
+api.MapSearchCache();
 
 app.Run();
 

@@ -1,0 +1,30 @@
+using System.Security.Claims;
+using FluentValidation;
+
+namespace TravelFunctions.Http.AgentAuth;
+
+/// <summary>
+/// Scopes an agent client's token carries (space-separated in its `scope` claim), and the authorization
+/// policies of the service endpoints. A user's token carries no scope, so it gets 403 there; no token, 401.
+/// </summary>
+public static class AgentScopes
+{
+    public const string Logs = "agents:logs";
+    public const string SearchCache = "agents:search-cache";
+
+    public const string LogsPolicy = "agent-logs";
+    public const string SearchCachePolicy = "agent-search-cache";
+
+    public static IServiceCollection AddAgentAuth(this IServiceCollection services)
+    {
+        services.AddSingleton<AgentClientStore>()
+            .AddSingleton<IValidator<AgentTokenRequest>, AgentTokenRequestValidator>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(LogsPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, Logs)))
+            .AddPolicy(SearchCachePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, SearchCache)));
+        return services;
+    }
+
+    public static bool Has(ClaimsPrincipal user, string scope) =>
+        user.FindAll("scope").Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));
+}
