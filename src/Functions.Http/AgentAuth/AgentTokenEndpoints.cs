@@ -34,8 +34,8 @@ public static class AgentTokenEndpoints
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(request.ClientSecret!));
         if (client is null || client.DisabledAt is not null || !CryptographicOperations.FixedTimeEquals(presented, client.SecretSha256))
             return Problems.Unauthorized(BadCredentials);
-        var token = tokens.CreateAccessToken(client.ClientId, client.Scopes);
-        return TypedResults.Ok(new AgentTokenResponse(token, "Bearer", jwt.Value.AccessTokenMinutes * 60, string.Join(' ', client.Scopes)));
+        var token = tokens.CreateAccessToken(client.ClientId, client.Scopes.Split(' '));
+        return TypedResults.Ok(new AgentTokenResponse(token, "Bearer", jwt.Value.AccessTokenMinutes * 60, client.Scopes));
     }
 }
 

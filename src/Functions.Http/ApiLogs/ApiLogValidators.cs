@@ -12,7 +12,7 @@ public sealed class ApiLogBatchRequestValidator : AbstractValidator<ApiLogBatchR
     public ApiLogBatchRequestValidator(TimeProvider clock)
     {
         RuleFor(r => r.Logs).NotNull()
-            .Must(l => l!.Count is >= 1 and <= MaxLogs).When(r => r.Logs is not null)
+            .Must(l => l!.Count is >= 1 and <= MaxLogs).When(r => r.Logs is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"logs holds 1 to {MaxLogs} entries.");
         RuleForEach(r => r.Logs).NotNull().SetValidator(new ApiLogInputValidator(clock));
     }
@@ -28,14 +28,14 @@ public sealed class ApiLogInputValidator : AbstractValidator<ApiLogInput>
         RuleFor(l => l.Provider).NotEmpty().Matches("^[A-Za-z0-9_.:-]{1,100}$")
             .WithMessage("provider is 1 to 100 characters: letters, digits, '_', '.', ':', '-'.");
         RuleFor(l => l.Endpoint).NotEmpty().MaximumLength(2048);
-        RuleFor(l => l.Method).NotEmpty().Must(m => Methods.Contains(m!.ToUpperInvariant())).When(l => l.Method is not null)
+        RuleFor(l => l.Method).NotEmpty().Must(m => Methods.Contains(m!.ToUpperInvariant())).When(l => l.Method is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"method is one of {string.Join(", ", Methods)}.");
         RuleFor(l => l.Status).InclusiveBetween(100, 599);
         RuleFor(l => l.DurationMs).NotNull().InclusiveBetween(0, 86_400_000);
         RuleFor(l => l.Request).Must(Fits).WithMessage($"request is at most {MaxBodyBytes / 1024} KiB of JSON.");
         RuleFor(l => l.Response).Must(Fits).WithMessage($"response is at most {MaxBodyBytes / 1024} KiB of JSON.");
         RuleFor(l => l.Error).Length(1, 8000);
-        RuleFor(l => l.OccurredAt).Must(at => at <= clock.GetUtcNow() + EventInputValidator.MaxClockSkew).When(l => l.OccurredAt is not null)
+        RuleFor(l => l.OccurredAt).Must(at => at <= clock.GetUtcNow() + EventInputValidator.MaxClockSkew).When(l => l.OccurredAt is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("occurredAt is in the future.");
     }
 

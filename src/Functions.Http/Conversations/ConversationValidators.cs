@@ -9,7 +9,7 @@ public sealed class CreateConversationRequestValidator : AbstractValidator<Creat
     public CreateConversationRequestValidator()
     {
         RuleFor(r => r.AgentType).NotNull();
-        RuleFor(r => r.Title).Must(t => t!.Trim().Length is >= 1 and <= 200).When(r => r.Title is not null)
+        RuleFor(r => r.Title).Must(t => t!.Trim().Length is >= 1 and <= 200).When(r => r.Title is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("title is 1 to 200 characters.");
     }
 }
@@ -23,13 +23,13 @@ public sealed class PostMessageRequestValidator : AbstractValidator<PostMessageR
     {
         RuleFor(r => r.Role).NotNull();
         RuleFor(r => r.Content).NotEmpty()
-            .Must(c => Encoding.UTF8.GetByteCount(c!) <= MaxContentBytes).When(r => r.Content is not null)
+            .Must(c => Encoding.UTF8.GetByteCount(c!) <= MaxContentBytes).When(r => r.Content is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"content is at most {MaxContentBytes} bytes of UTF-8.");
-        RuleFor(r => r.AgentName).Must(a => a!.Trim().Length is >= 1 and <= 100).When(r => r.AgentName is not null)
+        RuleFor(r => r.AgentName).Must(a => a!.Trim().Length is >= 1 and <= 100).When(r => r.AgentName is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("agentName is 1 to 100 characters.");
-        RuleFor(r => r.Metadata).Must(m => m!.Value.ValueKind == JsonValueKind.Object).When(r => r.Metadata is not null)
+        RuleFor(r => r.Metadata).Must(m => m!.Value.ValueKind == JsonValueKind.Object).When(r => r.Metadata is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("metadata must be a JSON object.")
-            .Must(m => Encoding.UTF8.GetByteCount(m!.Value.GetRawText()) <= MaxMetadataBytes).When(r => r.Metadata is not null)
+            .Must(m => Encoding.UTF8.GetByteCount(m!.Value.GetRawText()) <= MaxMetadataBytes).When(r => r.Metadata is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"metadata is at most {MaxMetadataBytes / 1024} KiB of JSON.");
         RuleFor(r => r.InputTokens).GreaterThanOrEqualTo(0);
         RuleFor(r => r.OutputTokens).GreaterThanOrEqualTo(0);
@@ -41,9 +41,9 @@ public sealed class CloseConversationRequestValidator : AbstractValidator<CloseC
     public CloseConversationRequestValidator()
     {
         RuleFor(r => r.Status).NotNull();
-        RuleFor(r => r.Reason).NotEmpty().When(r => r.Status == CloseStatus.Escalated)
+        RuleFor(r => r.Reason).NotEmpty().When(r => r.Status == CloseStatus.Escalated, ApplyConditionTo.CurrentValidator)
             .WithMessage("An escalation needs a reason for the human who picks it up.");
-        RuleFor(r => r.Reason).Must(t => t!.Trim().Length is >= 1 and <= 2000).When(r => r.Reason is not null)
+        RuleFor(r => r.Reason).Must(t => t!.Trim().Length is >= 1 and <= 2000).When(r => r.Reason is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("reason is 1 to 2000 characters.");
     }
 }

@@ -11,7 +11,7 @@ public sealed class EventBatchRequestValidator : AbstractValidator<EventBatchReq
     public EventBatchRequestValidator(TimeProvider clock)
     {
         RuleFor(r => r.Events).NotNull()
-            .Must(e => e!.Count is >= 1 and <= MaxEvents).When(r => r.Events is not null)
+            .Must(e => e!.Count is >= 1 and <= MaxEvents).When(r => r.Events is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"events holds 1 to {MaxEvents} events.");
         RuleForEach(r => r.Events).NotNull().SetValidator(new EventInputValidator(clock));
     }
@@ -29,12 +29,12 @@ public sealed class EventInputValidator : AbstractValidator<EventInput>
             .WithMessage("eventType is 1 to 100 characters: letters, digits, '_', '.', ':', '-'.");
         RuleFor(e => e.Category).Matches("^[A-Za-z0-9_.:-]{1,50}$")
             .WithMessage("category is 1 to 50 characters: letters, digits, '_', '.', ':', '-'.");
-        RuleFor(e => e.Data).Must(d => d!.Value.ValueKind == JsonValueKind.Object).When(e => e.Data is not null)
+        RuleFor(e => e.Data).Must(d => d!.Value.ValueKind == JsonValueKind.Object).When(e => e.Data is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("data must be a JSON object.")
-            .Must(d => Encoding.UTF8.GetByteCount(d!.Value.GetRawText()) <= MaxDataBytes).When(e => e.Data is not null)
+            .Must(d => Encoding.UTF8.GetByteCount(d!.Value.GetRawText()) <= MaxDataBytes).When(e => e.Data is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"data is at most {MaxDataBytes / 1024} KiB of JSON.");
         RuleFor(e => e.SessionId).Length(1, 128);
-        RuleFor(e => e.OccurredAt).Must(at => at <= clock.GetUtcNow() + MaxClockSkew).When(e => e.OccurredAt is not null)
+        RuleFor(e => e.OccurredAt).Must(at => at <= clock.GetUtcNow() + MaxClockSkew).When(e => e.OccurredAt is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("occurredAt is in the future.");
     }
 }

@@ -19,7 +19,7 @@ public sealed class PutSearchCacheRequestValidator : AbstractValidator<PutSearch
     {
         RuleFor(r => r.Parameters).NotNull();
         RuleFor(r => r.Results).NotNull().WithMessage("results is required (any JSON value but null).")
-            .Must(r => System.Text.Encoding.UTF8.GetByteCount(r!.Value.GetRawText()) <= MaxResultsBytes).When(r => r.Results is not null)
+            .Must(r => System.Text.Encoding.UTF8.GetByteCount(r!.Value.GetRawText()) <= MaxResultsBytes).When(r => r.Results is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"results is at most {MaxResultsBytes / 1024 / 1024} MiB of JSON.");
         RuleFor(r => r.TtlSeconds).InclusiveBetween(MinTtlSeconds, MaxTtlSeconds);
     }

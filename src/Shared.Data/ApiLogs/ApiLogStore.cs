@@ -30,25 +30,18 @@ public sealed class ApiLogStore(Db db)
         db.AnonymousAsync<ApiLogBatchResult>(async tx =>
         {
             var timed = Enumerable.Range(0, logs.Count).Where(i => logs[i].OccurredAt is not null).ToArray();
+            var onBehalf = Enumerable.Range(0, logs.Count).Where(i => logs[i].UserId is not null).ToArray();
+            var userIds = onBehalf.Select(i => logs[i].UserId!.Value).ToArray();
             var check = await tx.QuerySingleAsync<BatchCheck>("""
                 WITH r AS MATERIALIZED (SELECT range_from, range_to FROM app.partition_ranges('public.external_api_logs'))
-                SELECT (SELECT min(t.i) FROM unnest(@idx::int[], @ts::timestamptz[]) AS t(i, ts)
+                SELECT (SELECT min(t.i) FROM unnest(@timed::int[], @ts::timestamptz[]) AS t(i, ts)
                          WHERE NOT EXISTS (SELECT 1 FROM r WHERE t.ts >= r.range_from AND t.ts < r.range_to)) AS first_outside,
-                       (SELECT array_agg(u) FROM app.unknown_user_ids(@userIds::uuid[]) AS u) AS unknown_users,
+                       (SELECT min(t.i) FROM unnest(@onBehalf::int[], @userIds::uuid[]) AS t(i, u)
+                         WHERE t.u IN (SELECT app.unknown_user_ids(@userIds::uuid[]))) AS first_unknown_user,
                        now() AS now
-                """, new
-            {
-                idx = timed,
-                ts = timed.Select(i => logs[i].OccurredAt!.Value.UtcDateTime).ToArray(),
-                userIds = logs.Where(l => l.UserId is not null).Select(l => l.UserId!.Value).Distinct().ToArray(),
-            });
+                """, new { timed, ts = timed.Select(i => logs[i].OccurredAt!.Value.UtcDateTime).ToArray(), onBehalf, userIds });
             if (check.FirstOutside is { } outside) return new ApiLogBatchResult.OutsidePartitions(outside);
-            if (check.UnknownUsers is { Length: > 0 } unknown)
-            {
-                var missing = unknown.ToHashSet();
-                var index = Enumerable.Range(0, logs.Count).First(i => logs[i].UserId is { } u && missing.Contains(u));
-                return new ApiLogBatchResult.UnknownUser(index);
-            }
+            if (check.FirstUnknownUser is { } unknown) return new ApiLogBatchResult.UnknownUser(unknown);
 
             await using var copy = await tx.Connection.BeginBinaryImportAsync("""
                 COPY external_api_logs (user_id, provider, endpoint, method, status_code, duration_ms, request, response, error, created_at)
@@ -78,5 +71,5 @@ public sealed class ApiLogStore(Db db)
         else await copy.WriteAsync(value, type, ct);
     }
 
-    internal sealed record BatchCheck(int? FirstOutside, Guid[]? UnknownUsers, DateTimeOffset Now);
+    internal sealed record BatchCheck(int? FirstOutside, int? FirstUnknownUser, DateTimeOffset Now);
 }
