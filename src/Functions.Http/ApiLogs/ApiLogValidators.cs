@@ -35,7 +35,7 @@ public sealed class ApiLogInputValidator : AbstractValidator<ApiLogInput>
         RuleFor(l => l.Request).Must(Fits).WithMessage($"request is at most {MaxBodyBytes / 1024} KiB of JSON.");
         RuleFor(l => l.Response).Must(Fits).WithMessage($"response is at most {MaxBodyBytes / 1024} KiB of JSON.");
         RuleFor(l => l.Error).Length(1, 8000);
-        RuleFor(l => l.OccurredAt).Must(at => at <= clock.GetUtcNow() + EventInputValidator.MaxClockSkew).When(l => l.OccurredAt is not null, ApplyConditionTo.CurrentValidator)
+        RuleFor(l => l.OccurredAt).Must(at => at <= clock.GetUtcNow() + EventBatchRequestValidator.MaxClockSkew).When(l => l.OccurredAt is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("occurredAt is in the future.");
     }
 

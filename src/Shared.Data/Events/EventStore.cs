@@ -50,21 +50,27 @@ public sealed class EventStore(Db db)
                 await copy.CompleteAsync(ct);
             }
 
-            var outside = await tx.ExecuteScalarAsync<int?>("""
-                WITH r AS MATERIALIZED (SELECT range_from, range_to FROM app.partition_ranges('public.user_events'))
-                SELECT min(e.ord) FROM incoming_events e
-                 WHERE NOT EXISTS (SELECT 1 FROM r WHERE coalesce(e.occurred_at, now()) >= r.range_from
-                                                     AND coalesce(e.occurred_at, now()) < r.range_to)
+            // One statement: the partition check, and the move only when every row has a partition.
+            var moved = await tx.QuerySingleAsync<Moved>("""
+                WITH r AS MATERIALIZED (SELECT range_from, range_to FROM app.partition_ranges('public.user_events')),
+                outside AS (
+                  SELECT min(e.ord) AS first FROM incoming_events e
+                   WHERE NOT EXISTS (SELECT 1 FROM r WHERE coalesce(e.occurred_at, now()) >= r.range_from
+                                                       AND coalesce(e.occurred_at, now()) < r.range_to)
+                ), inserted AS (
+                  INSERT INTO user_events (user_id, event_type, category, data, session_id, device_type, occurred_at)
+                  SELECT app.current_user_id(), event_type, category, data, session_id, device_type, coalesce(occurred_at, now())
+                    FROM incoming_events
+                   WHERE (SELECT first FROM outside) IS NULL
+                  RETURNING 1
+                )
+                SELECT (SELECT first FROM outside) AS first_outside, (SELECT count(*) FROM inserted)::int AS inserted
                 """);
-            if (outside is { } index) return new EventBatchResult.OutsidePartitions(index);
-
-            var inserted = await tx.ExecuteAsync("""
-                INSERT INTO user_events (user_id, event_type, category, data, session_id, device_type, occurred_at)
-                SELECT app.current_user_id(), event_type, category, data, session_id, device_type, coalesce(occurred_at, now())
-                  FROM incoming_events
-                """);
-            return new EventBatchResult.Accepted(inserted);
+            if (moved.FirstOutside is { } index) return new EventBatchResult.OutsidePartitions(index);
+            return new EventBatchResult.Accepted(moved.Inserted);
         }, ct);
+
+    internal sealed record Moved(int? FirstOutside, int Inserted);
 
     private static async Task WriteNullableAsync(Npgsql.NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct)
     {

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Feeds benchmark (not a test): ingest and append rates through the real API beside the database floor.
+#   1. user events through POST /api/events (batches of 500, wrk) vs raw binary COPY of the same rows
+#      through the same PgBouncer (as travel_owner: travel_app cannot COPY into user_events, it has RLS);
+#      bar: API/COPY >= 0.6
+#   2. chat-message appends through POST /api/conversations/{id}/messages (wrk) vs pgbench running the
+#      equivalent SQL (begin; set_config; insert message; update conversation; commit) as travel_app
+#      through the same PgBouncer; bar: API/pgbench >= 0.5
+# Starts the stack if needed (stops only what it started), migrates a scratch database, runs the app in
+# Release on a spare port, prints the figures, and removes everything it created.
+#   bench/feeds.sh            env: BENCH_SECONDS (20), BENCH_CONNECTIONS (8), BENCH_THREADS (2)
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
+seconds="${BENCH_SECONDS:-20}"
+conns="${BENCH_CONNECTIONS:-8}"
+threads="${BENCH_THREADS:-2}"
+batch=500
+conversations=50
+work="$(mktemp -d)"
+db="bench_feeds_$(date +%s)"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+log() { echo "[feeds-bench] $*" >&2; }
+
+TRAVEL_STACK_DIR="$stack" "$repo/scripts/stack.sh" up >/dev/null
+started="$(cat "$stack/started-now" 2>/dev/null | tr '\n' ' ')"
+# shellcheck disable=SC1091
+source "$stack/env"
+pw() { sed -n 's/.*Password=\([^;]*\).*/\1/p' <<<"$1"; }
+app_pw="$(pw "$TravelDb")"; owner_pw="$(pw "$TravelDbDirect")"; admin_pw="$(pw "$TRAVEL_TEST_ADMIN")"
+bouncer_port="${TRAVEL_TEST_PGBOUNCER_PORT:-56432}"
+pg_port="$(sed -n 's/.*Port=\([0-9]*\).*/\1/p' <<<"$TravelDbDirect")"
+as_admin() { PGPASSWORD="$admin_pw" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres "$@"; }
+as_owner_direct() { PGPASSWORD="$owner_pw" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U travel_owner -d "$db" "$@"; }
+as_owner_pooled() { PGPASSWORD="$owner_pw" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$bouncer_port" -U travel_owner -d "$db" "$@"; }
+
+app_pid=""
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null || true
+  as_admin -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+  [ -n "$started" ] && TRAVEL_STACK_DIR="$stack" "$repo/scripts/stack.sh" down $started || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "scratch database $db, migrations 0001..$(ls sql/migrations | tail -1 | cut -c1-4)"
+as_admin -d postgres -c "CREATE DATABASE \"$db\" OWNER travel_owner" >/dev/null
+for f in sql/migrations/*.sql; do as_owner_direct --single-transaction -f "$f" >/dev/null; done
+
+log "building and starting the HTTP app (Release) on port $port"
+dotnet build src/Functions.Http -c Release -v q -nologo >/dev/null
+export TravelDb="Host=127.0.0.1;Port=$bouncer_port;Database=$db;Username=travel_app;Password=$app_pw"
+export TravelDbDirect="Host=127.0.0.1;Port=$pg_port;Database=$db;Username=travel_owner;Password=$owner_pw"
+export Jwt__Issuer="http://127.0.0.1:$port" Jwt__Audience="travelfunctions-bench" Jwt__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
+export Auth__PermitsPerMinute=1000 Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production
+dotnet "src/Functions.Http/bin/Release/net10.0/Functions.Http.dll" --urls "http://127.0.0.1:$port" >"$work/app.log" 2>&1 &
+app_pid=$!
+for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
+base="http://127.0.0.1:$port/api"
+
+email="bench$(date +%s)@example.test"
+user_id="$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"correct horse battery\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" "$base/users" | jq -r .id)"
+token="$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"correct horse battery\"}" "$base/auth/token" | jq -r .accessToken)"
+
+# ---------------------------------------------------------------------------------------------
+# 1. Events. The same 500 rows for both paths.
+python3 - "$work/events.json" <<'PY'
+import json, sys, datetime
+now = datetime.datetime.now(datetime.timezone.utc)
+events = [{"eventType": "page_view", "category": "search", "data": {"page": "/flights", "n": i},
+           "sessionId": "s-1", "deviceType": "mobile",
+           "occurredAt": (now - datetime.timedelta(seconds=i)).isoformat()} for i in range(500)]
+json.dump({"events": events}, open(sys.argv[1], "w"))
+PY
+as_owner_direct -c "\\copy (SELECT '$user_id'::uuid, 'page_view', 'search', jsonb_build_object('page', '/flights', 'n', g), 's-1', 'mobile', now() - g * interval '1 second' FROM generate_series(0, $((batch - 1))) g) TO '$work/events.bin' (FORMAT binary)"
+
+cat >"$work/post_file.lua" <<LUA
+local f = io.open("$work/events.json", "rb"); local body = f:read("*a"); f:close()
+wrk.method = "POST"; wrk.body = body
+wrk.headers["Content-Type"] = "application/json"; wrk.headers["Authorization"] = "Bearer $token"
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d non2xx=%d errors=%d seconds=%.3f p50ms=%.1f p99ms=%.1f\n",
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+# Each response is one whole batch: at most $conns in flight.
+curl -fsS -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data-binary "@$work/events.json" "$base/events" # warm-up
+log "events: wrk ${seconds}s, $conns connections, batches of $batch"
+api_events="$(wrk -t"$threads" -c"$conns" -d"${seconds}s" -s "$work/post_file.lua" "$base/events" | grep '^RESULT')"
+read -r api_req api_non2xx api_err api_secs api_p50 api_p99 < <(sed -E 's/[a-z0-9]+=//g; s/RESULT //' <<<"$api_events")
+api_rows=$(( (api_req - api_non2xx) * batch ))
+stored="$(as_owner_direct -Atc "SELECT count(*) FROM user_events")"
+api_eps="$(python3 -c "print(round($api_rows / $api_secs))")"
+
+log "events: raw binary COPY as travel_owner through PgBouncer, $conns clients"
+copies_per_client=$(( api_req / conns + 1 ))
+for _ in $(seq 1 "$copies_per_client"); do
+  echo "\\copy user_events (user_id, event_type, category, data, session_id, device_type, occurred_at) FROM '$work/events.bin' (FORMAT binary)"
+done >"$work/copy.sql"
+t0="$(date +%s.%N)"
+for _ in $(seq 1 "$conns"); do as_owner_pooled -f "$work/copy.sql" >/dev/null & done
+wait $(jobs -p | grep -v "^$app_pid\$")
+t1="$(date +%s.%N)"
+copy_rows=$(( copies_per_client * conns * batch ))
+copy_eps="$(python3 -c "print(round($copy_rows / ($t1 - $t0)))")"
+in_default="$(as_owner_direct -Atc "SELECT count(*) FROM user_events_default")"
+
+# ---------------------------------------------------------------------------------------------
+# 2. Chat messages: $conversations conversations, appends spread over them at random.
+ids=()
+for _ in $(seq 1 "$conversations"); do
+  ids+=("$(curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"agentType":"trip_planning"}' "$base/conversations" | jq -r .id)")
+done
+lua_ids="$(printf '"%s",' "${ids[@]}")"
+sql_ids="$(printf "'%s'," "${ids[@]}")"
+content="Where should we eat tonight in Lisbon? Somewhere near Alfama, not too touristy, for two."
+cat >"$work/messages.lua" <<LUA
+local ids = { ${lua_ids%,} }
+local body = '{"role":"user","content":"$content"}'
+local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $token" }
+request = function()
+  return wrk.format("POST", "/api/conversations/" .. ids[math.random(#ids)] .. "/messages", headers, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d non2xx=%d errors=%d seconds=%.3f p50ms=%.1f p99ms=%.1f\n",
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+LUA
+cat >"$work/messages.pgbench" <<SQL
+\\set n random(1, $conversations)
+BEGIN;
+SELECT set_config('app.user_id', '$user_id', true);
+INSERT INTO chat_messages (conversation_id, user_id, role, content) VALUES ((ARRAY[${sql_ids%,}]::uuid[])[:n], '$user_id', 'user', '$content');
+UPDATE conversations SET last_message_at = greatest(last_message_at, now()) WHERE id = (ARRAY[${sql_ids%,}]::uuid[])[:n] AND user_id = app.current_user_id() AND status = 'active';
+END;
+SQL
+log "messages: wrk ${seconds}s, $conns connections"
+api_msgs="$(wrk -t"$threads" -c"$conns" -d"${seconds}s" -s "$work/messages.lua" "$base/conversations" | grep '^RESULT')"
+read -r msg_req msg_non2xx msg_err msg_secs msg_p50 msg_p99 < <(sed -E 's/[a-z0-9]+=//g; s/RESULT //' <<<"$api_msgs")
+api_mps="$(python3 -c "print(round(($msg_req - $msg_non2xx) / $msg_secs))")"
+log "messages: pgbench ${seconds}s, $conns clients as travel_app through PgBouncer"
+pg_tps="$(PGPASSWORD="$app_pw" pgbench -n -h 127.0.0.1 -p "$bouncer_port" -U travel_app -c "$conns" -j "$threads" -T "$seconds" -f "$work/messages.pgbench" "$db" 2>/dev/null \
+  | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
+
+# ---------------------------------------------------------------------------------------------
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+cat <<OUT
+
+Feeds benchmark ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${seconds}s runs, $conns connections)
+events  API  POST /api/events  : $api_eps events/s  ($((api_req - api_non2xx)) batches of $batch, non-2xx $api_non2xx, errors $api_err, p50 ${api_p50} ms, p99 ${api_p99} ms; $stored rows stored)
+events  raw  binary COPY       : $copy_eps events/s  ($copy_rows rows as travel_owner via PgBouncer; rows in DEFAULT partition: $in_default)
+events  ratio API/COPY         : $(ratio "$api_eps" "$copy_eps")   (bar >= 0.6)
+messages API POST …/messages   : $api_mps messages/s  (non-2xx $msg_non2xx, errors $msg_err, p50 ${msg_p50} ms, p99 ${msg_p99} ms)
+messages pgbench equivalent    : $(printf '%.0f' "$pg_tps") tx/s
+messages ratio API/pgbench     : $(ratio "$api_mps" "$pg_tps")   (bar >= 0.5)
+OUT
