@@ -6,9 +6,12 @@
 #   2. chat-message appends through POST /api/conversations/{id}/messages (wrk) vs pgbench running the
 #      equivalent SQL (begin; set_config; insert message; update conversation; commit) as travel_app
 #      through the same PgBouncer; bar: API/pgbench >= 0.5
+# Each comparison runs in 3 alternating rounds (API, then its floor) of BENCH_SECONDS/2 each, after a
+# warm-up, so a noisy neighbour on a shared machine weighs on both sides alike.
 # Starts the stack if needed (stops only what it started), migrates a scratch database, runs the app in
-# Release on a spare port, prints the figures, and removes everything it created.
-#   bench/feeds.sh            env: BENCH_SECONDS (20), BENCH_CONNECTIONS (8), BENCH_THREADS (2)
+# Release on a spare port, prints the figures, and removes everything it created (database included).
+#   bench/feeds.sh            env: BENCH_SECONDS (20), BENCH_CONNECTIONS (8), BENCH_THREADS (2),
+#                             TRAVEL_STACK_DIR / TRAVEL_TOOLS_DIR as for scripts/stack.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -86,26 +89,34 @@ done = function(summary, latency, requests)
     summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
 LUA
-# Each response is one whole batch: at most $conns in flight.
-curl -fsS -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data-binary "@$work/events.json" "$base/events" # warm-up
-log "events: wrk ${seconds}s, $conns connections, batches of $batch"
-api_events="$(wrk -t"$threads" -c"$conns" -d"${seconds}s" -s "$work/post_file.lua" "$base/events" | grep '^RESULT')"
-read -r api_req api_non2xx api_err api_secs api_p50 api_p99 < <(sed -E 's/[a-z0-9]+=//g; s/RESULT //' <<<"$api_events")
-api_rows=$(( (api_req - api_non2xx) * batch ))
+# Warm-up (JIT tiers, pools, caches), then rounds that alternate the two paths so a noisy neighbour
+# (the machine is shared) weighs on both alike. The COPY side writes as many rows as the API round did.
+wrk -t"$threads" -c"$conns" -d10s -s "$work/post_file.lua" "$base/events" >/dev/null
+rounds=3
+api_rows=0; api_secs=0; api_req=0; api_non2xx=0; api_err=0; copy_rows=0; copy_secs=0; api_p50=""; api_p99=""
+for round in $(seq 1 "$rounds"); do
+  log "events round $round/$rounds: wrk $((seconds / 2))s, $conns connections, batches of $batch"
+  out="$(wrk -t"$threads" -c"$conns" -d"$((seconds / 2))s" -s "$work/post_file.lua" "$base/events" | grep '^RESULT')"
+  read -r req non2xx err secs p50 p99 < <(sed -E 's/[a-z0-9]+=//g; s/RESULT //' <<<"$out")
+  api_req=$((api_req + req)); api_non2xx=$((api_non2xx + non2xx)); api_err=$((api_err + err))
+  api_rows=$((api_rows + (req - non2xx) * batch)); api_secs="$(python3 -c "print($api_secs + $secs)")"
+  api_p50="$api_p50 $p50"; api_p99="$api_p99 $p99"
+
+  log "events round $round/$rounds: raw binary COPY as travel_owner through PgBouncer, $conns clients"
+  copies_per_client=$(( (req + conns - 1) / conns ))
+  for _ in $(seq 1 "$copies_per_client"); do
+    echo "\\copy user_events (user_id, event_type, category, data, session_id, device_type, occurred_at) FROM '$work/events.bin' (FORMAT binary)"
+  done >"$work/copy.sql"
+  t0="$(date +%s.%N)"
+  copy_pids=()
+  for _ in $(seq 1 "$conns"); do as_owner_pooled -f "$work/copy.sql" >/dev/null & copy_pids+=($!); done
+  wait "${copy_pids[@]}"
+  t1="$(date +%s.%N)"
+  copy_rows=$(( copy_rows + copies_per_client * conns * batch )); copy_secs="$(python3 -c "print($copy_secs + $t1 - $t0)")"
+done
 stored="$(as_owner_direct -Atc "SELECT count(*) FROM user_events")"
 api_eps="$(python3 -c "print(round($api_rows / $api_secs))")"
-
-log "events: raw binary COPY as travel_owner through PgBouncer, $conns clients"
-copies_per_client=$(( api_req / conns + 1 ))
-for _ in $(seq 1 "$copies_per_client"); do
-  echo "\\copy user_events (user_id, event_type, category, data, session_id, device_type, occurred_at) FROM '$work/events.bin' (FORMAT binary)"
-done >"$work/copy.sql"
-t0="$(date +%s.%N)"
-for _ in $(seq 1 "$conns"); do as_owner_pooled -f "$work/copy.sql" >/dev/null & done
-wait $(jobs -p | grep -v "^$app_pid\$")
-t1="$(date +%s.%N)"
-copy_rows=$(( copies_per_client * conns * batch ))
-copy_eps="$(python3 -c "print(round($copy_rows / ($t1 - $t0)))")"
+copy_eps="$(python3 -c "print(round($copy_rows / $copy_secs))")"
 in_default="$(as_owner_direct -Atc "SELECT count(*) FROM user_events_default")"
 
 # ---------------------------------------------------------------------------------------------
@@ -138,23 +149,31 @@ INSERT INTO chat_messages (conversation_id, user_id, role, content) VALUES ((ARR
 UPDATE conversations SET last_message_at = greatest(last_message_at, now()) WHERE id = (ARRAY[${sql_ids%,}]::uuid[])[:n] AND user_id = app.current_user_id() AND status = 'active';
 END;
 SQL
-log "messages: wrk ${seconds}s, $conns connections"
-api_msgs="$(wrk -t"$threads" -c"$conns" -d"${seconds}s" -s "$work/messages.lua" "$base/conversations" | grep '^RESULT')"
-read -r msg_req msg_non2xx msg_err msg_secs msg_p50 msg_p99 < <(sed -E 's/[a-z0-9]+=//g; s/RESULT //' <<<"$api_msgs")
-api_mps="$(python3 -c "print(round(($msg_req - $msg_non2xx) / $msg_secs))")"
-log "messages: pgbench ${seconds}s, $conns clients as travel_app through PgBouncer"
-pg_tps="$(PGPASSWORD="$app_pw" pgbench -n -h 127.0.0.1 -p "$bouncer_port" -U travel_app -c "$conns" -j "$threads" -T "$seconds" -f "$work/messages.pgbench" "$db" 2>/dev/null \
-  | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
+wrk -t"$threads" -c"$conns" -d5s -s "$work/messages.lua" "$base/conversations" >/dev/null # warm-up
+msg_ok=0; msg_secs=0; msg_non2xx=0; msg_err=0; msg_p50=""; msg_p99=""; pg_tx=0; pg_secs=0
+for round in $(seq 1 "$rounds"); do
+  log "messages round $round/$rounds: wrk $((seconds / 2))s, $conns connections"
+  out="$(wrk -t"$threads" -c"$conns" -d"$((seconds / 2))s" -s "$work/messages.lua" "$base/conversations" | grep '^RESULT')"
+  read -r req non2xx err secs p50 p99 < <(sed -E 's/[a-z0-9]+=//g; s/RESULT //' <<<"$out")
+  msg_ok=$((msg_ok + req - non2xx)); msg_non2xx=$((msg_non2xx + non2xx)); msg_err=$((msg_err + err))
+  msg_secs="$(python3 -c "print($msg_secs + $secs)")"; msg_p50="$msg_p50 $p50"; msg_p99="$msg_p99 $p99"
+  log "messages round $round/$rounds: pgbench $((seconds / 2))s, $conns clients as travel_app through PgBouncer"
+  tps="$(PGPASSWORD="$app_pw" pgbench -n -h 127.0.0.1 -p "$bouncer_port" -U travel_app -c "$conns" -j "$threads" -T "$((seconds / 2))" \
+    -f "$work/messages.pgbench" "$db" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
+  pg_tx="$(python3 -c "print($pg_tx + $tps * $((seconds / 2)))")"; pg_secs=$((pg_secs + seconds / 2))
+done
+api_mps="$(python3 -c "print(round($msg_ok / $msg_secs))")"
+pg_tps="$(python3 -c "print(round($pg_tx / $pg_secs))")"
 
 # ---------------------------------------------------------------------------------------------
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 cat <<OUT
 
-Feeds benchmark ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), ${seconds}s runs, $conns connections)
-events  API  POST /api/events  : $api_eps events/s  ($((api_req - api_non2xx)) batches of $batch, non-2xx $api_non2xx, errors $api_err, p50 ${api_p50} ms, p99 ${api_p99} ms; $stored rows stored)
+Feeds benchmark ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ); $rounds alternating rounds of $((seconds / 2))s per path; $conns connections)
+events  API  POST /api/events  : $api_eps events/s  ($((api_req - api_non2xx)) batches of $batch, non-2xx $api_non2xx, errors $api_err, p50 per round${api_p50} ms, p99${api_p99} ms; $stored rows stored incl. warm-up and COPY)
 events  raw  binary COPY       : $copy_eps events/s  ($copy_rows rows as travel_owner via PgBouncer; rows in DEFAULT partition: $in_default)
 events  ratio API/COPY         : $(ratio "$api_eps" "$copy_eps")   (bar >= 0.6)
-messages API POST …/messages   : $api_mps messages/s  (non-2xx $msg_non2xx, errors $msg_err, p50 ${msg_p50} ms, p99 ${msg_p99} ms)
-messages pgbench equivalent    : $(printf '%.0f' "$pg_tps") tx/s
+messages API POST …/messages   : $api_mps messages/s  (non-2xx $msg_non2xx, errors $msg_err, p50 per round${msg_p50} ms, p99${msg_p99} ms)
+messages pgbench equivalent    : $pg_tps tx/s
 messages ratio API/pgbench     : $(ratio "$api_mps" "$pg_tps")   (bar >= 0.5)
 OUT
