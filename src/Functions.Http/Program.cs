@@ -2,6 +2,7 @@ using TravelFunctions.Data.Connections;
 using TravelFunctions.Http.Auth;
 using TravelFunctions.Http.Bookings;
 using TravelFunctions.Http.Health;
+using TravelFunctions.Http.Hosting;
 using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Trips;
 using TravelFunctions.Http.Users;
@@ -33,6 +34,9 @@ api.MapAuth();
 api.MapUsers();
 api.MapTrips();
 api.MapBookings();
+
+// `Functions.Http emit-functions <dir>`: write the Azure function metadata of the endpoints above, and exit.
+if (EmitFunctionsCommand.IsRequested(args)) { Environment.ExitCode = EmitFunctionsCommand.Run(app, args); return; }
 
 app.Run();
 
