@@ -68,9 +68,9 @@ for app in "${apps[@]}"; do
   # Function metadata from the app itself, with no settings in the environment (emitting needs none).
   functions="$(mktemp -d)"
   # Bounded: an app that does not know the verb would start serving instead of exiting.
-  if ! emitted="$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" timeout 120 "$exe" emit-functions "$functions" 2>&1)"; then
+  if ! emitted="$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" timeout 60 "$exe" emit-functions "$functions" 2>&1)"; then
     echo "$emitted" >&2
-    echo "[publish] $app emit-functions failed (exit code, or no exit within 120 s: does $app know the verb?)" >&2
+    echo "[publish] $app emit-functions failed (exit code, or no exit within 60 s: does $app know the verb?)" >&2
     rm -rf "$functions"; exit 1
   fi
   count=0
