@@ -40,8 +40,10 @@ public static class BookingsEndpoints
         Guid tripId, CreateBookingRequest r, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         ClaimsPrincipal principal, BookingStore store, HttpContext http, CancellationToken ct)
     {
-        if (idempotencyKey is { Length: 0 or > 200 })
-            return Problems.Invalid(IdempotencyKeyHeader, "The Idempotency-Key header must be 1 to 200 characters.");
+        // Binding reads an empty header as no header; an empty or repeated key is a client error, not "no key".
+        if (http.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var keys)
+            && (keys.Count != 1 || keys[0] is not { Length: >= 1 and <= 200 }))
+            return Problems.Invalid(IdempotencyKeyHeader, "The Idempotency-Key header must be one value of 1 to 200 characters.");
         var type = r.BookingType!.Value;
         var details = BookingDetailsReader.Read(type, r.Details, out _)!; // the validator has read it already
         var (startsAt, endsAt) = details.Span();
