@@ -7,7 +7,7 @@ public enum FlightCabinClass { Economy, PremiumEconomy, Business, First }
 /// <summary>The typed details of one booking type. When the booked service starts and ends (starts_at/ends_at).</summary>
 public interface IBookingDetails
 {
-    (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Span();
+    (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Period();
 }
 
 public sealed record FlightDetails(
@@ -17,7 +17,7 @@ public sealed record FlightDetails(
     string? Airline, string? FlightNumber, int? Passengers, FlightCabinClass? CabinClass, IReadOnlyList<string>? Seats)
     : IBookingDetails
 {
-    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Span() => (DepartureTime!.Value, ArrivalTime!.Value);
+    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Period() => (DepartureTime!.Value, ArrivalTime!.Value);
 }
 
 /// <summary>Check-in and check-out are calendar dates; as instants they count from 00:00 UTC.</summary>
@@ -25,7 +25,7 @@ public sealed record HotelDetails(
     string? HotelName, string? Address, DateOnly? CheckIn, DateOnly? CheckOut, string? RoomType, int? Guests, int? Rooms)
     : IBookingDetails
 {
-    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Span() => (Midnight(CheckIn!.Value), Midnight(CheckOut!.Value));
+    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Period() => (Midnight(CheckIn!.Value), Midnight(CheckOut!.Value));
 
     private static DateTimeOffset Midnight(DateOnly d) => new(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 }
@@ -34,7 +34,7 @@ public sealed record HotelDetails(
 public sealed record ActivityDetails(string? ActivityName, DateOnly? Date, string? Time, string? Location, int? Participants)
     : IBookingDetails
 {
-    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Span()
+    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Period()
     {
         var time = Time is null ? TimeOnly.MinValue : TimeOnly.ParseExact(Time, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         return (new DateTimeOffset(Date!.Value.ToDateTime(time), TimeSpan.Zero), null);
@@ -48,5 +48,5 @@ public sealed record CarRentalDetails(
     string? CarClass)
     : IBookingDetails
 {
-    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Span() => (PickupTime!.Value, DropoffTime!.Value);
+    public (DateTimeOffset StartsAt, DateTimeOffset? EndsAt) Period() => (PickupTime!.Value, DropoffTime!.Value);
 }

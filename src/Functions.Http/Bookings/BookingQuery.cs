@@ -25,7 +25,7 @@ public static class BookingQuery
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            value = upper ? start.AddDays(1).AddTicks(-10) : start;
+            value = upper ? start.AddTicks(TimeSpan.TicksPerDay - 10) : start; // not AddDays(1): 9999-12-31 has no next day
             return true;
         }
         return OffsetDateTimeConverter.TryParse(text, out value);

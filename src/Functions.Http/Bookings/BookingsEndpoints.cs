@@ -46,7 +46,7 @@ public static class BookingsEndpoints
             return Problems.Invalid(IdempotencyKeyHeader, "The Idempotency-Key header must be one value of 1 to 200 characters.");
         var type = r.BookingType!.Value;
         var details = BookingDetailsReader.Read(type, r.Details, out _)!; // the validator has read it already
-        var (startsAt, endsAt) = details.Span();
+        var (startsAt, endsAt) = details.Period();
         var booking = new NewBooking(tripId, type.ToText(), BookingDetailsReader.Normalize(details),
             BookingRules.Money(r.TotalAmount!.Value), r.Currency!, r.SupplierName?.Trim(), r.Cancellable!.Value,
             r.CancellationDeadline, r.CancellationFee is { } fee ? BookingRules.Money(fee) : null, startsAt, endsAt);

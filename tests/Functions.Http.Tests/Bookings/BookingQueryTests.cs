@@ -128,6 +128,16 @@ public sealed class BookingQueryTests(ApiFixture api) : IClassFixture<ApiFixture
     }
 
     [Theory]
+    [InlineData("?from=0001-01-01&to=9999-12-31")]
+    [InlineData("?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z")]
+    public async Task Extreme_but_valid_bounds_are_accepted(string query)
+    {
+        var user = await api.NewUserAsync();
+        await (await user.Client.GetAsync("/api/bookings" + query)).EnsureStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("?from=0001-01-01T00:00:00%2B01:00", "from")]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=101", "limit")]
     [InlineData("?limit=ten", "limit")]
