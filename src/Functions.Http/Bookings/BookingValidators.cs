@@ -5,22 +5,6 @@ using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Bookings;
 
-/// <summary>Field errors keyed like the JSON the client sent: "totalAmount", "seats[0]" (not the C# "TotalAmount").</summary>
-public abstract class JsonNamedValidator<T> : AbstractValidator<T>
-{
-    public override ValidationResult Validate(ValidationContext<T> context) => JsonNames(base.Validate(context));
-
-    public override async Task<ValidationResult> ValidateAsync(ValidationContext<T> context, CancellationToken cancellation = default) =>
-        JsonNames(await base.ValidateAsync(context, cancellation));
-
-    private static ValidationResult JsonNames(ValidationResult result)
-    {
-        foreach (var error in result.Errors)
-            error.PropertyName = string.Join('.', error.PropertyName.Split('.').Select(s => s.Length > 0 ? char.ToLowerInvariant(s[0]) + s[1..] : s));
-        return result;
-    }
-}
-
 internal static partial class BookingRules
 {
     public const decimal MaxMoney = 9_999_999_999.99m;
@@ -42,7 +26,7 @@ internal static partial class BookingRules
         rule.NotEmpty().MaximumLength(max);
 }
 
-public sealed class CreateBookingRequestValidator : JsonNamedValidator<CreateBookingRequest>
+public sealed class CreateBookingRequestValidator : AbstractValidator<CreateBookingRequest>
 {
     public CreateBookingRequestValidator()
     {
@@ -68,7 +52,7 @@ public sealed class CreateBookingRequestValidator : JsonNamedValidator<CreateBoo
     }
 }
 
-public sealed class FlightDetailsValidator : JsonNamedValidator<FlightDetails>
+public sealed class FlightDetailsValidator : AbstractValidator<FlightDetails>
 {
     public FlightDetailsValidator()
     {
@@ -87,7 +71,7 @@ public sealed class FlightDetailsValidator : JsonNamedValidator<FlightDetails>
     }
 }
 
-public sealed class HotelDetailsValidator : JsonNamedValidator<HotelDetails>
+public sealed class HotelDetailsValidator : AbstractValidator<HotelDetails>
 {
     public HotelDetailsValidator()
     {
@@ -102,7 +86,7 @@ public sealed class HotelDetailsValidator : JsonNamedValidator<HotelDetails>
     }
 }
 
-public sealed class ActivityDetailsValidator : JsonNamedValidator<ActivityDetails>
+public sealed class ActivityDetailsValidator : AbstractValidator<ActivityDetails>
 {
     public ActivityDetailsValidator()
     {
@@ -114,7 +98,7 @@ public sealed class ActivityDetailsValidator : JsonNamedValidator<ActivityDetail
     }
 }
 
-public sealed class CarRentalDetailsValidator : JsonNamedValidator<CarRentalDetails>
+public sealed class CarRentalDetailsValidator : AbstractValidator<CarRentalDetails>
 {
     public CarRentalDetailsValidator()
     {
@@ -128,7 +112,7 @@ public sealed class CarRentalDetailsValidator : JsonNamedValidator<CarRentalDeta
     }
 }
 
-public sealed class ConfirmBookingRequestValidator : JsonNamedValidator<ConfirmBookingRequest>
+public sealed class ConfirmBookingRequestValidator : AbstractValidator<ConfirmBookingRequest>
 {
     public ConfirmBookingRequestValidator()
     {
@@ -136,7 +120,7 @@ public sealed class ConfirmBookingRequestValidator : JsonNamedValidator<ConfirmB
     }
 }
 
-public sealed class BookingListQueryValidator : JsonNamedValidator<BookingListQuery>
+public sealed class BookingListQueryValidator : AbstractValidator<BookingListQuery>
 {
     public BookingListQueryValidator()
     {
