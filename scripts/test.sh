@@ -7,9 +7,9 @@
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
 
 "$repo/scripts/stack.sh" up || { echo "tests: 0 passed, 1 failed"; exit 1; }
+stack="$("$repo/scripts/stack.sh" dir)"
 started="$(cat "$stack/started-now" 2>/dev/null | tr '\n' ' ')"
 if [ -z "${KEEP_STACK:-}" ] && [ -n "$started" ]; then
   trap '"$repo/scripts/stack.sh" down $started' EXIT
