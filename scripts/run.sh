@@ -6,7 +6,6 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
 http_port="${TRAVEL_HTTP_PORT:-7071}"
 seed=0
 for arg in "$@"; do
@@ -18,6 +17,7 @@ for arg in "$@"; do
 done
 
 "$repo/scripts/stack.sh" up
+stack="$("$repo/scripts/stack.sh" dir)"
 started="$(cat "$stack/started-now" 2>/dev/null | tr '\n' ' ')"
 pids=()
 cleanup() {
