@@ -7,6 +7,7 @@
 # (app.begin_request sets app.user_id), through the same PgBouncer as travel_app (-n -M simple).
 # Prints requests/s, p50/p99 and app ÷ pgbench. Bar: zero non-2xx, read ratio >= 0.5, write ratio >= 0.4.
 #   bench/http.sh                      BENCH_SECONDS=15 BENCH_CONNECTIONS=16 by default
+#   BENCH_APP_ENV='K=V …'              extra app settings for an experiment (e.g. a log level)
 # Uses a database of its own (travel_bench, recreated each run) on the local stack (scripts/stack.sh).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,7 +52,7 @@ mkdir -p "$work/app" && unzip -q "$repo/artifacts/Functions.Http.zip" -d "$work/
 port=47932
 (cd "$work/app" && exec env -i FUNCTIONS_CUSTOMHANDLER_PORT="$port" TravelDb="$pooled" TravelDbDirect="$direct" \
   Jwt__Issuer=http://127.0.0.1 Jwt__Audience=bench Jwt__SigningKey=bench-only-signing-key-0123456789abcdef0123 \
-  Jwt__AccessTokenMinutes=240 Jwt__RefreshTokenDays=30 Auth__PermitsPerMinute=1000 ./Functions.Http >"$work/app.log" 2>&1) &
+  Jwt__AccessTokenMinutes=240 Jwt__RefreshTokenDays=30 Auth__PermitsPerMinute=1000 ${BENCH_APP_ENV:-} ./Functions.Http >"$work/app.log" 2>&1) &
 app_pid=$!
 api="http://127.0.0.1:$port/api"
 for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
