@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs the system locally: starts the stack (idempotently), applies migrations, and serves the
-# HTTP app at http://127.0.0.1:7071/api until Ctrl-C. Installs what is missing on a fresh machine.
+# HTTP app at http://127.0.0.1:7071/api and the timers app at http://127.0.0.1:7072 (its own scheduler
+# runs the maintenance jobs on their {Job}Schedule settings) until Ctrl-C. Installs what is missing.
 #   scripts/run.sh [--seed-demo]
 # Ctrl-C stops the app and the services this run started (nothing that was already running).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
 http_port="${TRAVEL_HTTP_PORT:-7071}"
+timers_port="${TRAVEL_TIMERS_PORT:-7072}"
 seed=0
 for arg in "$@"; do
   case "$arg" in
@@ -18,6 +19,7 @@ for arg in "$@"; do
 done
 
 "$repo/scripts/stack.sh" up
+stack="$("$repo/scripts/stack.sh" dir)"
 started="$(cat "$stack/started-now" 2>/dev/null | tr '\n' ' ')"
 pids=()
 cleanup() {
@@ -46,6 +48,13 @@ ASPNETCORE_ENVIRONMENT=Development dotnet run --no-build --project src/Functions
 pids+=($!)
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$http_port/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
 
+# The timers app connects as travel_maintenance through the pooler (TravelDb) and as the owner on the
+# direct endpoint (TravelDbDirect), as in Azure; without the Functions host it schedules the jobs itself.
+TravelDb="$TravelDbMaintenance" Scheduler__Enabled=true ASPNETCORE_ENVIRONMENT=Development \
+  dotnet run --no-build --project src/Functions.Timers --urls "http://127.0.0.1:$timers_port" &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$timers_port/" >/dev/null 2>&1 && break; sleep 0.2; done
+
 [ "$seed" = 1 ] && "$repo/scripts/seed-demo.sh" "http://127.0.0.1:$http_port"
 
 cat <<INFO
@@ -53,6 +62,8 @@ cat <<INFO
 TravelFunctions is running.
   HTTP API      http://127.0.0.1:$http_port/api        (health: /api/health)
   API docs      http://127.0.0.1:$http_port/api/docs   (OpenAPI: /api/openapi/v1.json)
+  Timers        http://127.0.0.1:$timers_port           (scheduler on; run one job now: POST /CacheExpiry,
+                or: dotnet run --project src/Functions.Timers -- run CacheExpiry [--dry-run])
   PostgreSQL    127.0.0.1:55432 direct, 127.0.0.1:56432 pooled (PgBouncer, transaction mode)
   Azurite blob  http://127.0.0.1:10000/devstoreaccount1
   Connection strings and settings: source $stack/env

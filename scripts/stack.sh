@@ -5,18 +5,27 @@
 #   scripts/stack.sh up      install what is missing, start what is not running, print the endpoints
 #   scripts/stack.sh down [svc..]  stop services of this stack directory (all three by default)
 #   scripts/stack.sh env     print the environment (connection strings) for the running stack
+#   scripts/stack.sh dir     print the stack directory
 #
-# State lives in $TRAVEL_STACK_DIR (default: .local/stack in the repo, git-ignored).
+# State lives in $TRAVEL_STACK_DIR (default: .local/stack in the repo, git-ignored; see resolve_stack_dir).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
+run_user="${TRAVEL_STACK_USER:-travelstack}"
+resolve_stack_dir() {
+  # Default: .local/stack in the repo. When we are root and the repo sits under a directory the
+  # unprivileged database user cannot enter (e.g. /root), use a per-repo folder under /var/tmp.
+  if [ -n "${TRAVEL_STACK_DIR:-}" ]; then echo "$TRAVEL_STACK_DIR"; return; fi
+  if [ "$(id -u)" = 0 ] && id "$run_user" >/dev/null 2>&1 && ! runuser -u "$run_user" -- test -x "$repo" 2>/dev/null; then
+    echo "/var/tmp/travelfunctions-$(echo "$repo" | sha256sum | cut -c1-12)/stack"; return
+  fi
+  echo "$repo/.local/stack"
+}
 tools="${TRAVEL_TOOLS_DIR:-$repo/.local/tools}"
 pg_port="${TRAVEL_PG_PORT:-55432}"
 bouncer_port="${TRAVEL_PGBOUNCER_PORT:-56432}"
 blob_port="${TRAVEL_BLOB_PORT:-10000}"
 pg_bin="/usr/lib/postgresql/15/bin"
-run_user="${TRAVEL_STACK_USER:-travelstack}"
 
 # Local-only credentials for a throwaway cluster on loopback; never used anywhere else.
 pg_super_pw="postgres_local"
@@ -184,8 +193,10 @@ stop_services() {
 }
 
 case "${1:-up}" in
+  dir) resolve_stack_dir ;;
   up)
     install_missing
+    stack="$(resolve_stack_dir)"
     prepare_dirs
     : > "$stack/started-now"   # what this call started: the caller stops only these
     start_postgres
@@ -195,7 +206,7 @@ case "${1:-up}" in
     print_env > "$stack/env"
     chmod 600 "$stack/env"
     ;;
-  down) shift; [ $# -gt 0 ] || set -- azurite pgbouncer postgres; stop_services "$@" ;;
-  env) print_env ;;
-  *) echo "usage: $0 [up|down|env]" >&2; exit 2 ;;
+  down) stack="$(resolve_stack_dir)"; shift; [ $# -gt 0 ] || set -- azurite pgbouncer postgres; stop_services "$@" ;;
+  env) stack="$(resolve_stack_dir)"; print_env ;;
+  *) echo "usage: $0 [up|down [svc..]|env|dir]" >&2; exit 2 ;;
 esac

@@ -7,9 +7,9 @@
 set -uo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
 
 "$repo/scripts/stack.sh" up || { echo "tests: 0 passed, 1 failed"; exit 1; }
+stack="$("$repo/scripts/stack.sh" dir)"
 started="$(cat "$stack/started-now" 2>/dev/null | tr '\n' ' ')"
 if [ -z "${KEEP_STACK:-}" ] && [ -n "$started" ]; then
   trap '"$repo/scripts/stack.sh" down $started' EXIT
@@ -35,10 +35,13 @@ echo "== dotnet test"
 log="$(mktemp)"
 dotnet test TravelFunctions.sln --no-build -c Debug -v q -nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 test_status=${PIPESTATUS[0]}
-# One summary line per test project: "Passed!  - Failed: 0, Passed: 50, Skipped: 0, Total: 50, ..."
-while read -r f p; do count "$p" "$f"; done < <(
-  grep -E '^(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+' "$log" \
-    | sed -E 's/.*Failed: +([0-9]+), +Passed: +([0-9]+).*/\1 \2/')
+# Each test project ends with a block: "Total tests: N / Passed: P / Failed: F / Total time".
+while read -r p f; do count "$p" "$f"; done < <(awk '
+  /^Total tests:/ { inblock = 1; p = 0; f = 0; next }
+  inblock && /^ *Passed: *[0-9]+/ { p = $2 }
+  inblock && /^ *Failed: *[0-9]+/ { f = $2 }
+  inblock && /^ *Total time:/ { print p, f; inblock = 0 }
+' "$log")
 rm -f "$log"
 if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a crash with no summary still fails
 

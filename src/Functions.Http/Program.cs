@@ -6,6 +6,7 @@ using TravelFunctions.Http.Bookings;
 using TravelFunctions.Http.Conversations;
 using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
+using TravelFunctions.Http.Hosting;
 using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
@@ -48,6 +49,9 @@ api.MapConversations();
 api.MapEvents();
 api.MapApiLogs();
 api.MapSearchCache();
+
+// `Functions.Http emit-functions <dir>`: write the Azure function metadata of the endpoints above, and exit.
+if (EmitFunctionsCommand.IsRequested(args)) { Environment.ExitCode = EmitFunctionsCommand.Run(app, args); return; }
 
 app.Run();
 

@@ -1,16 +1,20 @@
+using TravelFunctions.Timers.Hosting;
 using TravelFunctions.Timers.Ops;
 
-// Ops verbs run and exit; without a verb the app serves the Functions host (custom handler).
-if (args.Length > 0 && args[0] == "migrate")
-{
-    using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
-    return await MigrateCommand.RunAsync(args[1..], logs);
-}
+// Ops verbs (migrate, run, emit-functions, archive) run and exit; without a verb the app serves the
+// Functions host (custom handler), or schedules the jobs itself when there is no host.
+if (TimerCli.IsVerb(args)) return await TimerCli.RunAsync(args);
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-if (Environment.GetEnvironmentVariable("FUNCTIONS_CUSTOMHANDLER_PORT") is { Length: > 0 } port)
-    builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+var builder = TimerHosting.CreateBuilder(args);
+builder.Services.AddTimerJobs(builder.Configuration);
+
 var app = builder.Build();
+
+// The Functions host probes GET / until the handler answers.
 app.MapGet("/", () => TypedResults.Ok("TravelFunctions timers"));
+app.MapTimerFunctions();
+
 await app.RunAsync();
 return 0;
+
+public partial class Program;

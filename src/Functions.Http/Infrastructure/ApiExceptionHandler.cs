@@ -49,6 +49,9 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
                 return new ProblemDetails { Status = 409, Title = "Conflict", Detail = $"A related record is missing or still referenced ({pg.ConstraintName})." };
             case PostgresException pg when pg.SqlState is "23514" or "23502" || pg.SqlState.StartsWith("22", StringComparison.Ordinal):
                 return new ProblemDetails { Status = 400, Title = "Invalid request", Detail = $"The request violates a rule of the data ({pg.ConstraintName ?? pg.MessageText})." };
+            case PostgresException { SqlState: "42501" }:
+                // Row-level security refused a write the endpoint did not pre-check: not permitted, nothing written.
+                return new ProblemDetails { Status = 403, Title = "Forbidden", Detail = "You are not permitted to change this resource." };
             case PostgresException { SqlState: "40001" or "40P01" }:
                 return new ProblemDetails { Status = 409, Title = "Conflict", Detail = "A concurrent change won; retry the request." };
             case Exception e when TransientFailures.IsUnavailable(e):

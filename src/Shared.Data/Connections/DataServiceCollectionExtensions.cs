@@ -12,9 +12,7 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddTravelData(this IServiceCollection services, IConfiguration config)
     {
         DapperSetup.Configure();
-        services.AddSingleton(_ => new TravelDataSources(
-            config["TravelDb"] ?? throw new InvalidOperationException("Setting TravelDb (the pooled connection string) is missing."),
-            config["TravelDbDirect"]));
+        services.AddSingleton(_ => new TravelDataSources(config["TravelDb"], config["TravelDbDirect"]));
         services.AddSingleton<Db>();
         return services;
     }

@@ -1,4 +1,4 @@
-namespace TravelFunctions.Http.Infrastructure;
+namespace TravelFunctions.Http.Hosting;
 
 /// <summary>
 /// Azure Functions custom-handler hosting: the host starts this executable with

@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# HTTP API throughput beside its floor, in the same run (issue 2 §5):
+#   read:  authenticated GET /api/trips/{id}
+#   write: POST /api/trips/{id}/bookings, a hotel booking with a unique Idempotency-Key per request
+# against the published package (artifacts/Functions.Http.zip: Release, ReadyToRun, started as the host
+# starts it) with wrk, and pgbench running the same SQL the store runs, in the same transaction shape
+# (app.begin_request sets app.user_id), through the same PgBouncer as travel_app (-n -M simple).
+# Prints requests/s, p50/p99 and app ÷ pgbench. Bar: zero non-2xx, read ratio >= 0.5, write ratio >= 0.4.
+#   bench/http.sh                      BENCH_SECONDS=15 BENCH_CONNECTIONS=16 by default
+#   BENCH_APP_ENV='K=V …'              extra app settings for an experiment (e.g. a log level)
+# Uses a database of its own (travel_bench, recreated each run) on the local stack (scripts/stack.sh).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+seconds="${BENCH_SECONDS:-15}"
+conns="${BENCH_CONNECTIONS:-16}"
+threads=2
+stack_env="${TRAVEL_STACK_DIR:-$repo/.local/stack}/env"
+[ -f "$stack_env" ] || stack_env=/work/main/.local/stack/env
+# shellcheck disable=SC1090
+source "$stack_env"
+for tool in wrk pgbench jq curl unzip; do
+  if ! command -v "$tool" >/dev/null; then
+    pkg="$tool"; [ "$tool" = pgbench ] && pkg=postgresql-contrib
+    echo "[bench] installing $pkg" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+    else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; fi
+  fi
+done
+[ -f "$repo/artifacts/Functions.Http.zip" ] || "$repo/scripts/publish.sh" Functions.Http
+
+work="$(mktemp -d)"
+app_pid=""
+cleanup() { [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Connection settings from the stack's Npgsql strings.
+field() { sed -E "s/.*(^|;)$2=([^;]*).*/\2/" <<<"$1"; }
+db=travel_bench
+pooled="${TravelDb/Database=travel;/Database=$db;}"
+direct="${TravelDbDirect/Database=travel;/Database=$db;}"
+admin() { PGPASSWORD="$(field "$TRAVEL_TEST_ADMIN" Password)" psql -X -q -v ON_ERROR_STOP=1 -h "$(field "$TRAVEL_TEST_ADMIN" Host)" \
+  -p "$(field "$TRAVEL_TEST_ADMIN" Port)" -U "$(field "$TRAVEL_TEST_ADMIN" Username)" -d postgres "$@"; }
+owner() { PGPASSWORD="$(field "$direct" Password)" psql -X -q -v ON_ERROR_STOP=1 -h "$(field "$direct" Host)" \
+  -p "$(field "$direct" Port)" -U "$(field "$direct" Username)" -d "$db" "$@"; }
+
+echo "== database $db: recreate and migrate"
+admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER travel_owner"
+for f in "$repo"/sql/migrations/*.sql; do owner -f "$f" >/dev/null; done
+
+echo "== app: artifacts/Functions.Http.zip on a spare port"
+mkdir -p "$work/app" && unzip -q "$repo/artifacts/Functions.Http.zip" -d "$work/app"
+port=47932
+(cd "$work/app" && exec env -i FUNCTIONS_CUSTOMHANDLER_PORT="$port" TravelDb="$pooled" TravelDbDirect="$direct" \
+  Jwt__Issuer=http://127.0.0.1 Jwt__Audience=bench Jwt__SigningKey=bench-only-signing-key-0123456789abcdef0123 \
+  Jwt__AccessTokenMinutes=240 Jwt__RefreshTokenDays=30 Auth__PermitsPerMinute=1000 ${BENCH_APP_ENV:-} ./Functions.Http >"$work/app.log" 2>&1) &
+app_pid=$!
+api="http://127.0.0.1:$port/api"
+for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+
+email="bench+$(date +%s%N)@example.test"; password="bench-password-0123"
+user_id=$(curl -fsS -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" "$api/users" | jq -er .id)
+token=$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$api/auth/token" | jq -er .accessToken)
+trip_id=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -d '{
+  "title":"Bench trip","tripType":"leisure","startDate":"2026-06-01","endDate":"2026-06-30",
+  "destinations":[{"city":"Lisbon","country":"PT","arrivalDate":"2026-06-01","departureDate":"2026-06-10"},{"city":"Porto","country":"PT"}],
+  "budget":{"amount":1000000,"currency":"EUR"},"travelerCount":2}' "$api/trips" | jq -er .id)
+booking='{"bookingType":"hotel","details":{"hotelName":"Bench Hotel","checkIn":"2026-06-02","checkOut":"2026-06-05","guests":2},"totalAmount":12.50,"currency":"EUR","cancellable":true}'
+echo "user $user_id, trip $trip_id"
+
+# wrk: count every non-2xx and socket error; print rps and p50/p99 (ms) in one parsable line.
+cat >"$work/bench.lua" <<'LUA'
+local threads = {}
+local counter = 0
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+function init(args)
+  bad = 0
+  method, path, token, body, run = args[1], args[2], args[3], args[4], args[5]
+end
+function request()
+  local headers = { ["Authorization"] = "Bearer " .. token }
+  if method == "POST" then
+    counter = counter + 1
+    headers["Content-Type"] = "application/json"
+    headers["Idempotency-Key"] = string.format("wrk-%s-%d-%d", run, tid, counter)
+    return wrk.format("POST", path, headers, body)
+  end
+  return wrk.format("GET", path, headers)
+end
+function response(status, headers, resp)
+  if status < 200 or status > 299 then
+    bad = bad + 1
+    if bad <= 3 then io.stderr:write("non-2xx " .. status .. ": " .. string.sub(resp or "", 1, 300) .. "\n") end
+  end
+end
+function done(summary, latency, requests)
+  local non2xx = 0
+  for _, t in ipairs(threads) do non2xx = non2xx + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format("RESULT %.1f %.2f %.2f %d %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, non2xx, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+
+run_wrk() { # method path body -> "rps p50 p99 non2xx socketErrors"
+  wrk -t"$threads" -c"$conns" -d"${seconds}s" --latency -s "$work/bench.lua" "http://127.0.0.1:$port" \
+    -- "$1" "$2" "$token" "${3:-}" "$(date +%s%N)" >"$work/wrk.out" 2>"$work/wrk.err" || { cat "$work/wrk.err" >&2; exit 1; }
+  head -3 "$work/wrk.err" >&2 || true
+  grep '^RESULT' "$work/wrk.out" | cut -d' ' -f2-
+}
+
+# The store's SQL, statement for statement (src/Shared.Data/Trips/TripStore.cs GetAsync,
+# src/Shared.Data/Bookings/BookingStore.cs CreateAsync with an Idempotency-Key).
+columns="t.id, t.owner_id, t.title, t.description, t.trip_type, t.status, t.start_date, t.end_date,
+  t.origin_city, t.origin_country, t.currency, t.budget_amount, t.spent_amount, t.traveler_count,
+  t.version, t.created_at, t.updated_at, app.trip_role(t.id) AS my_role"
+booking_columns="b.id, b.trip_id, b.booking_type, b.status, b.confirmation_code, b.supplier_name, b.supplier_reference,
+  b.details::text AS details, b.total_amount, b.currency, b.cancellable, b.cancellation_deadline, b.cancellation_fee,
+  b.cancellation_fee_charged, b.starts_at, b.ends_at, b.created_at, b.confirmed_at, b.cancelled_at"
+cat >"$work/read.sql" <<SQL
+BEGIN;
+SELECT app.begin_request('$user_id');
+SELECT $columns FROM trips t WHERE t.id = '$trip_id';
+SELECT trip_id, position, city, country, arrival_date, departure_date FROM trip_destinations WHERE trip_id = ANY(ARRAY['$trip_id']::uuid[]) ORDER BY trip_id, position;
+COMMIT;
+SQL
+cat >"$work/write.sql" <<SQL
+\set k random(1, 1000000000000)
+\set c random(0, 2821109907455)
+BEGIN;
+SELECT app.begin_request('$user_id');
+DELETE FROM idempotency_keys WHERE user_id = app.current_user_id() AND key = 'pgb-:client_id-:k' AND expires_at <= now();
+SELECT request_hash, booking_id FROM idempotency_keys WHERE user_id = app.current_user_id() AND key = 'pgb-:client_id-:k';
+SELECT currency, app.can_write_trip(id) AS can_write FROM trips WHERE id = '$trip_id' AND app.can_read_trip(id);
+SAVEPOINT new_booking;
+INSERT INTO bookings AS b (trip_id, created_by, booking_type, confirmation_code, supplier_name, details, total_amount, currency, cancellable, cancellation_deadline, cancellation_fee, starts_at, ends_at) VALUES ('$trip_id', app.current_user_id(), 'hotel', (SELECT string_agg(substr('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ', ((:c / (36::bigint ^ i)::bigint) % 36)::int + 1, 1), '') FROM generate_series(0, 7) i), NULL, '{"hotelName":"Bench Hotel","checkIn":"2026-06-02","checkOut":"2026-06-05","guests":2}'::jsonb, 12.50, 'EUR', true, NULL, NULL, '2026-06-02T00:00:00Z', '2026-06-05T00:00:00Z') RETURNING $booking_columns \gset
+INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id) VALUES (app.current_user_id(), 'pgb-:client_id-:k', sha256('pgb-:client_id-:k'::bytea), ':id');
+COMMIT;
+SQL
+
+run_pgbench() { # script -> "tps p50 p99 failed"
+  rm -f "$work"/pgb.*
+  PGPASSWORD="$(field "$pooled" Password)" pgbench -n -M simple -h "$(field "$pooled" Host)" -p "$(field "$pooled" Port)" \
+    -U "$(field "$pooled" Username)" -c "$conns" -j "$threads" -T "$seconds" -l --log-prefix="$work/pgb" -f "$1" "$db" \
+    >"$work/pgbench.out" 2>&1 || { cat "$work/pgbench.out" >&2; exit 1; }
+  local tps failed
+  tps=$(sed -nE 's/^tps = ([0-9.]+) .*/\1/p' "$work/pgbench.out")
+  failed=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$work/pgbench.out"); failed="${failed:-0}"
+  # Per-transaction log: the third field is the latency in microseconds.
+  cat "$work"/pgb.* | awk '{print $3}' | sort -n | awk -v tps="$tps" -v failed="$failed" \
+    '{a[NR]=$1} END {printf "%s %.2f %.2f %d\n", tps, a[int(NR*0.5)+1]/1000, a[int(NR*0.99)+1]/1000, failed}'
+}
+
+bookings_served=$(curl -fsS "$api/openapi/v1.json" | jq -r '.paths | has("/api/trips/{tripId}/bookings")')
+
+echo "== read: GET /api/trips/{id}  (${seconds}s, $conns connections, $threads threads)"
+read -r app_r_rps app_r_p50 app_r_p99 app_r_bad app_r_err < <(run_wrk GET "/api/trips/$trip_id")
+read -r pg_r_tps pg_r_p50 pg_r_p99 pg_r_failed < <(run_pgbench "$work/read.sql")
+if [ "$bookings_served" = true ]; then
+  echo "== write: POST /api/trips/{id}/bookings"
+  read -r app_w_rps app_w_p50 app_w_p99 app_w_bad app_w_err < <(run_wrk POST "/api/trips/$trip_id/bookings" "$booking")
+  read -r pg_w_tps pg_w_p50 pg_w_p99 pg_w_failed < <(run_pgbench "$work/write.sql")
+  bookings=$(owner -Atc "SELECT count(*) FROM bookings")
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(sed -nE 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
+printf '%-34s %10s %8s %8s %7s | %11s %8s %8s | %6s %s\n' "" "app req/s" "p50 ms" "p99 ms" "non2xx" "pgbench tps" "p50 ms" "p99 ms" "ratio" "bar"
+status=0
+r_ratio=$(ratio "$app_r_rps" "$pg_r_tps")
+r_ok=$(awk -v r="$r_ratio" -v bad="$((app_r_bad + app_r_err + pg_r_failed))" 'BEGIN {print (r >= 0.5 && bad == 0) ? "PASS" : "FAIL"}')
+printf '%-34s %10s %8s %8s %7s | %11.1f %8s %8s | %6s %s\n' "read  GET /api/trips/{id}" "$app_r_rps" "$app_r_p50" "$app_r_p99" "$((app_r_bad + app_r_err))" "$pg_r_tps" "$pg_r_p50" "$pg_r_p99" "$r_ratio" ">= 0.5 $r_ok"
+[ "$r_ok" = PASS ] || status=1
+if [ "$bookings_served" = true ]; then
+  w_ratio=$(ratio "$app_w_rps" "$pg_w_tps")
+  w_ok=$(awk -v r="$w_ratio" -v bad="$((app_w_bad + app_w_err + pg_w_failed))" 'BEGIN {print (r >= 0.4 && bad == 0) ? "PASS" : "FAIL"}')
+  printf '%-34s %10s %8s %8s %7s | %11.1f %8s %8s | %6s %s\n' "write POST /api/trips/{id}/bookings" "$app_w_rps" "$app_w_p50" "$app_w_p99" "$((app_w_bad + app_w_err))" "$pg_w_tps" "$pg_w_p50" "$pg_w_p99" "$w_ratio" ">= 0.4 $w_ok"
+  echo "bookings written: $bookings (app + pgbench)"
+  [ "$w_ok" = PASS ] || status=1
+else
+  echo "write: POST /api/trips/{id}/bookings is not served by this build (bookings not merged): not measured"
+  status=1
+fi
+exit "$status"

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using TravelFunctions.Http.Infrastructure;
+
+namespace TravelFunctions.Http.Bookings;
+
+/// <summary>
+/// Reads and checks a booking's details for its type: strict JSON (unknown fields, wrong types and
+/// times without an offset are errors), then the type's rules. Errors are keyed "details.&lt;field&gt;".
+/// </summary>
+public static class BookingDetailsReader
+{
+    /// <summary>How details are stored and echoed: camelCase, snake_case enums, absent optional fields left out.</summary>
+    private static readonly JsonSerializerOptions Stored = new(ApiJson.Options) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    private static readonly IValidator<FlightDetails> Flight = new FlightDetailsValidator();
+    private static readonly IValidator<HotelDetails> Hotel = new HotelDetailsValidator();
+    private static readonly IValidator<ActivityDetails> Activity = new ActivityDetailsValidator();
+    private static readonly IValidator<CarRentalDetails> CarRental = new CarRentalDetailsValidator();
+
+    public static Type DetailsType(BookingType type) => type switch
+    {
+        BookingType.Flight => typeof(FlightDetails),
+        BookingType.Hotel => typeof(HotelDetails),
+        BookingType.Activity => typeof(ActivityDetails),
+        BookingType.CarRental => typeof(CarRentalDetails),
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    /// <returns>The details, or null with the field errors.</returns>
+    public static IBookingDetails? Read(BookingType type, JsonElement? json, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        if (json is not { ValueKind: JsonValueKind.Object } element)
+        {
+            errors["details"] = [$"An object with the {type.ToText()} details is required."];
+            return null;
+        }
+        IBookingDetails? details;
+        try
+        {
+            details = (IBookingDetails?)element.Deserialize(DetailsType(type), ApiJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            var message = ex is BookingJsonException ? ex.Message
+                : ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? $"Unknown field for a {type.ToText()} booking."
+                : "The value is missing, malformed or of the wrong type.";
+            errors[Field(ApiJson.FieldFromPath(ex.Path))] = [message];
+            return null;
+        }
+        var result = details switch
+        {
+            FlightDetails f => Flight.Validate(f),
+            HotelDetails h => Hotel.Validate(h),
+            ActivityDetails a => Activity.Validate(a),
+            CarRentalDetails c => CarRental.Validate(c),
+            _ => throw new InvalidOperationException("No details read."),
+        };
+        if (result.IsValid) return details;
+        foreach (var group in result.Errors.GroupBy(e => e.PropertyName))
+            errors[Field(group.Key)] = group.Select(e => e.ErrorMessage).ToArray();
+        return null;
+    }
+
+    /// <summary>The normalized JSON stored in bookings.details and echoed in responses.</summary>
+    public static string Normalize(IBookingDetails details) => JsonSerializer.Serialize(details, details.GetType(), Stored);
+
+    private static string Field(string path) => path == "body" ? "details" : "details." + path;
+}

@@ -1,0 +1,198 @@
+using Dapper;
+using Npgsql;
+using TravelFunctions.Data.Connections;
+
+namespace TravelFunctions.Data.Bookings;
+
+/// <summary>
+/// Bookings of trips. Every statement runs as the requesting user, so row-level security also applies;
+/// the explicit access checks here decide between 404 (cannot read the trip) and 403 (can read, cannot write).
+/// trips.spent_amount is kept by the database trigger on bookings, in the same transaction.
+/// </summary>
+public sealed class BookingStore(Db db, ConfirmationCodes codes)
+{
+    private const string Columns = """
+        b.id, b.trip_id, b.booking_type, b.status, b.confirmation_code, b.supplier_name, b.supplier_reference,
+        b.details::text AS details, b.total_amount, b.currency, b.cancellable, b.cancellation_deadline, b.cancellation_fee,
+        b.cancellation_fee_charged, b.starts_at, b.ends_at, b.created_at, b.confirmed_at, b.cancelled_at
+        """;
+
+    private const int CodeAttempts = 5;
+
+    /// <summary>
+    /// Creates a booking, or with an Idempotency-Key replays the booking the key already created
+    /// (same request) or refuses it (different request). Two requests racing with the same key:
+    /// the loser's key insert hits the primary key, its transaction (booking included) rolls back,
+    /// and the one retry finds the winner's key.
+    /// </summary>
+    public async Task<CreateResult> CreateAsync(Guid userId, NewBooking booking, IdempotencyClaim? claim, CancellationToken ct)
+    {
+        try
+        {
+            return await db.AsUserAsync(userId, tx => CreateInAsync(tx, booking, claim), ct);
+        }
+        catch (PostgresException ex) when (claim is not null && ex is { SqlState: "23505", ConstraintName: "idempotency_keys_pkey" })
+        {
+            return await db.AsUserAsync(userId, tx => CreateInAsync(tx, booking, claim), ct);
+        }
+    }
+
+    private async Task<CreateResult> CreateInAsync(DbTx tx, NewBooking booking, IdempotencyClaim? claim)
+    {
+        if (claim is not null)
+        {
+            // An expired key (not yet purged) no longer counts: free it for this request.
+            await tx.ExecuteAsync("""
+                DELETE FROM idempotency_keys
+                 WHERE user_id = app.current_user_id() AND key = @Key AND expires_at <= now()
+                """, new { claim.Key });
+            var previous = await tx.QuerySingleOrDefaultAsync<StoredKey>("""
+                SELECT request_hash, booking_id FROM idempotency_keys
+                 WHERE user_id = app.current_user_id() AND key = @Key
+                """, new { claim.Key });
+            if (previous is not null)
+            {
+                if (!previous.RequestHash.AsSpan().SequenceEqual(claim.RequestHash))
+                    return new CreateResult(CreateOutcome.KeyReusedWithDifferentRequest);
+                var replayed = await ReadAsync(tx, previous.BookingId);
+                return replayed is null ? new CreateResult(CreateOutcome.TripNotFound) : new CreateResult(CreateOutcome.Replayed, replayed);
+            }
+        }
+
+        var trip = await tx.QuerySingleOrDefaultAsync<TripAccess>(
+            "SELECT currency, app.can_write_trip(id) AS can_write FROM trips WHERE id = @TripId AND app.can_read_trip(id)",
+            new { booking.TripId });
+        if (trip is null) return new CreateResult(CreateOutcome.TripNotFound);
+        if (!trip.CanWrite) return new CreateResult(CreateOutcome.TripReadOnly);
+        if (trip.Currency is not null && trip.Currency != booking.Currency)
+            return new CreateResult(CreateOutcome.CurrencyMismatch, TripCurrency: trip.Currency);
+
+        BookingRow? created = null;
+        for (var attempt = 1; created is null; attempt++)
+        {
+            await tx.ExecuteAsync("SAVEPOINT new_booking");
+            try
+            {
+                created = await tx.QuerySingleAsync<BookingRow>($"""
+                    INSERT INTO bookings AS b (trip_id, created_by, booking_type, confirmation_code, supplier_name, details,
+                        total_amount, currency, cancellable, cancellation_deadline, cancellation_fee, starts_at, ends_at)
+                    VALUES (@TripId, app.current_user_id(), @BookingType, @Code, @SupplierName, @DetailsJson::jsonb,
+                        @TotalAmount, @Currency, @Cancellable, @CancellationDeadline, @CancellationFee, @StartsAt, @EndsAt)
+                    RETURNING {Columns}
+                    """, new
+                {
+                    booking.TripId, booking.BookingType, Code = codes.Next(), booking.SupplierName, booking.DetailsJson,
+                    booking.TotalAmount, booking.Currency, booking.Cancellable, CancellationDeadline = Utc(booking.CancellationDeadline),
+                    booking.CancellationFee, StartsAt = booking.StartsAt.ToUniversalTime(), EndsAt = Utc(booking.EndsAt),
+                });
+            }
+            catch (PostgresException ex) when (ex is { SqlState: "23505", ConstraintName: "bookings_confirmation_code_key" } && attempt < CodeAttempts)
+            {
+                await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT new_booking");
+            }
+            catch (PostgresException ex) when (ex is { SqlState: "23514", ConstraintName: "bookings_currency_matches_trip" })
+            {
+                // A concurrent first booking fixed the trip's currency after our check.
+                await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT new_booking");
+                var currency = await tx.ExecuteScalarAsync<string>("SELECT currency FROM trips WHERE id = @TripId", new { booking.TripId });
+                return new CreateResult(CreateOutcome.CurrencyMismatch, TripCurrency: currency);
+            }
+            catch (PostgresException ex) when (ex.SqlState == "42501")
+            {
+                // Write access was withdrawn between the check and the insert (row-level security said no).
+                await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT new_booking");
+                return new CreateResult(CreateOutcome.TripReadOnly);
+            }
+        }
+
+        if (claim is not null)
+            await tx.ExecuteAsync("""
+                INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id)
+                VALUES (app.current_user_id(), @Key, @RequestHash, @BookingId)
+                """, new { claim.Key, claim.RequestHash, BookingId = created.Id });
+        return new CreateResult(CreateOutcome.Created, created);
+    }
+
+    public Task<BookingRow?> GetAsync(Guid userId, Guid bookingId, CancellationToken ct) =>
+        db.AsUserAsync(userId, tx => ReadAsync(tx, bookingId), ct);
+
+    public Task<BookingRow?> GetByCodeAsync(Guid userId, string code, CancellationToken ct) =>
+        db.AsUserAsync(userId, tx => tx.QuerySingleOrDefaultAsync<BookingRow>(
+            $"SELECT {Columns} FROM bookings b WHERE b.confirmation_code = @code AND app.can_read_trip(b.trip_id)", new { code }), ct);
+
+    /// <summary>One page, newest first. Only trips the user owns or collaborates on (accepted) are searched.</summary>
+    public Task<IReadOnlyList<BookingRow>> ListAsync(Guid userId, BookingFilter f, CancellationToken ct) =>
+        db.AsUserAsync<IReadOnlyList<BookingRow>>(userId, async tx => (await tx.QueryAsync<BookingRow>($"""
+            SELECT {Columns}
+              FROM bookings b
+             WHERE b.trip_id IN (SELECT t.id FROM trips t WHERE t.owner_id = app.current_user_id()
+                                 UNION ALL
+                                 SELECT c.trip_id FROM trip_collaborators c
+                                  WHERE c.user_id = app.current_user_id() AND c.status = 'accepted')
+               AND (@TripId::uuid IS NULL OR b.trip_id = @TripId)
+               AND (@BookingType::text IS NULL OR b.booking_type = @BookingType)
+               AND (@Status::text IS NULL OR b.status = @Status)
+               AND (@From::timestamptz IS NULL OR b.starts_at >= @From)
+               AND (@To::timestamptz IS NULL OR b.starts_at <= @To)
+               AND (@AfterCreatedAt::timestamptz IS NULL OR (b.created_at, b.id) < (@AfterCreatedAt, @AfterId))
+             ORDER BY b.created_at DESC, b.id DESC
+             LIMIT @Take
+            """, f with { From = Utc(f.From), To = Utc(f.To), AfterCreatedAt = Utc(f.AfterCreatedAt) })).AsList(), ct);
+
+    /// <summary>pending → confirmed. The status guard is in the UPDATE, so of two racing confirms one wins.</summary>
+    public Task<ChangeResult> ConfirmAsync(Guid userId, Guid bookingId, string supplierReference, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            var confirmed = await tx.QuerySingleOrDefaultAsync<BookingRow>($"""
+                UPDATE bookings AS b
+                   SET status = 'confirmed', confirmed_at = now(), supplier_reference = @supplierReference
+                 WHERE b.id = @bookingId AND b.status = 'pending' AND app.can_write_trip(b.trip_id)
+                RETURNING {Columns}
+                """, new { bookingId, supplierReference });
+            if (confirmed is not null) return new ChangeResult(ChangeOutcome.Done, confirmed);
+            return await WhyNotAsync(tx, bookingId, b => $"The booking is {b.Status}; only a pending booking can be confirmed.");
+        }, ct);
+
+    /// <summary>
+    /// → cancelled, charging the booking's cancellation fee (0 when it has none). One UPDATE guarded by
+    /// status, cancellability and deadline: of concurrent cancels exactly one changes the row.
+    /// </summary>
+    public Task<ChangeResult> CancelAsync(Guid userId, Guid bookingId, CancellationToken ct) =>
+        db.AsUserAsync(userId, async tx =>
+        {
+            var cancelled = await tx.QuerySingleOrDefaultAsync<BookingRow>($"""
+                UPDATE bookings AS b
+                   SET status = 'cancelled', cancelled_at = now(), cancellation_fee_charged = coalesce(b.cancellation_fee, 0)
+                 WHERE b.id = @bookingId AND b.status <> 'cancelled' AND b.cancellable
+                   AND (b.cancellation_deadline IS NULL OR b.cancellation_deadline > now())
+                   AND app.can_write_trip(b.trip_id)
+                RETURNING {Columns}
+                """, new { bookingId });
+            if (cancelled is not null) return new ChangeResult(ChangeOutcome.Done, cancelled);
+            return await WhyNotAsync(tx, bookingId, b =>
+                b.Status == "cancelled" ? "The booking is already cancelled."
+                : !b.Cancellable ? "The booking is not cancellable."
+                : $"The cancellation deadline ({b.CancellationDeadline:O}) has passed.");
+        }, ct);
+
+    // After a guarded UPDATE changed nothing: 404 when unreadable, 403 when read-only, else a conflict.
+    private static async Task<ChangeResult> WhyNotAsync(DbTx tx, Guid bookingId, Func<BookingRow, string> conflict)
+    {
+        var current = await ReadAsync(tx, bookingId);
+        if (current is null) return new ChangeResult(ChangeOutcome.NotFound);
+        if (!await tx.ExecuteScalarAsync<bool>("SELECT app.can_write_trip(@TripId)", new { current.TripId }))
+            return new ChangeResult(ChangeOutcome.ReadOnly);
+        return new ChangeResult(ChangeOutcome.Conflict, current, conflict(current));
+    }
+
+    private static Task<BookingRow?> ReadAsync(DbTx tx, Guid bookingId) =>
+        tx.QuerySingleOrDefaultAsync<BookingRow>(
+            $"SELECT {Columns} FROM bookings b WHERE b.id = @bookingId AND app.can_read_trip(b.trip_id)", new { bookingId });
+
+    // Npgsql writes timestamptz only from offset-0 values; clients send their own offsets.
+    private static DateTimeOffset? Utc(DateTimeOffset? value) => value?.ToUniversalTime();
+
+    private sealed record StoredKey(byte[] RequestHash, Guid BookingId);
+
+    private sealed record TripAccess(string? Currency, bool CanWrite);
+}

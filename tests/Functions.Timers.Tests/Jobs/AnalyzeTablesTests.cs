@@ -1,0 +1,59 @@
+using Dapper;
+using Npgsql;
+using TravelFunctions.Timers.Tests.Infrastructure;
+using Xunit;
+
+namespace TravelFunctions.Timers.Tests.Jobs;
+
+public sealed class AnalyzeTablesTests(TimersFixture fx) : IClassFixture<TimersFixture>
+{
+    private static readonly string[] Parents = ["chat_messages", "user_events", "external_api_logs", "notifications"];
+
+    private async Task<long> AnalyzeCountAsync(NpgsqlConnection admin, string table) =>
+        await admin.ExecuteScalarAsync<long>(
+            "SELECT coalesce((SELECT analyze_count FROM pg_stat_user_tables WHERE relid = to_regclass(@t)), 0)", new { t = "public." + table });
+
+    [Fact]
+    public async Task Analyzes_every_partitioned_parent_and_tables_over_the_threshold()
+    {
+        await using var admin = new NpgsqlConnection(fx.Database.Admin);
+        await admin.OpenAsync();
+        // 1500 new rows in a plain table: over max(1000, 10% of live rows).
+        await Seed.CacheRowsAsync(admin, "hotel_search_cache", 1500, expired: false);
+        await admin.ExecuteAsync("SELECT pg_stat_force_next_flush()");
+        await WaitForAsync(async () => await admin.ExecuteScalarAsync<long>(
+            "SELECT coalesce((SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relid = 'public.hotel_search_cache'::regclass), 0)") >= 1500);
+        var before = new Dictionary<string, long>();
+        foreach (var t in Parents) before[t] = await AnalyzeCountAsync(admin, t);
+
+        var (response, _, invocationId) = await fx.InvokeAsync("AnalyzeTables");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var row = await fx.LedgerAsync(invocationId);
+        Assert.Equal("done", row.Outcome);
+        foreach (var t in Parents)
+        {
+            var unit = row.Unit("public." + t);
+            Assert.Equal("done", unit["outcome"]!.GetValue<string>());
+            Assert.Contains("partitioned parent", unit["detail"]!.GetValue<string>());
+            Assert.True(await AnalyzeCountAsync(admin, t) > before[t], $"{t}: analyze_count did not move");
+            Assert.NotNull(await admin.ExecuteScalarAsync<DateTime?>(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relid = to_regclass(@t)", new { t = "public." + t }));
+        }
+        var hotel = row.Unit("public.hotel_search_cache");
+        Assert.Contains("threshold", hotel["detail"]!.GetValue<string>());
+        Assert.True(await AnalyzeCountAsync(admin, "hotel_search_cache") >= 1);
+        // A table with no modifications is not analyzed.
+        Assert.DoesNotContain(row.SummaryJson["units"]!.AsArray(), u => u!["unit"]!.GetValue<string>() == "public.trip_destinations");
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition()) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("statistics did not arrive in pg_stat_user_tables within 10 s");
+    }
+}
