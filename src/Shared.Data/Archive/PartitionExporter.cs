@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.Data;
+using System.IO.Compression;
+using Npgsql;
+using TravelFunctions.Data.Archive.Blob;
+using TravelFunctions.Data.Partitions;
+
+namespace TravelFunctions.Data.Archive;
+
+/// <summary>What one export put in the store.</summary>
+public sealed record ExportResult(
+    string BlobName,
+    long RowCount,
+    string Sha256,
+    long UncompressedBytes,
+    long CompressedBytes,
+    string CompressedMd5,
+    IReadOnlyList<ColumnInfo> Columns,
+    IReadOnlyList<string> OrderBy);
+
+/// <summary>
+/// Streams one partition out of PostgreSQL into a gzip-compressed CSV block blob:
+/// COPY (SELECT … ORDER BY pk) TO STDOUT (csv, header) → SHA-256 + record count as the bytes pass →
+/// GZip (Fastest) → block upload. Nothing is buffered beyond one copy buffer and the store's block buffers,
+/// so memory is flat whatever the partition size. The same partition always goes to the same blob name,
+/// so a re-export overwrites the earlier attempt instead of leaving a second blob behind.
+/// </summary>
+public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
+{
+    private const int CopyBufferSize = 128 * 1024;
+
+    public async Task<ExportResult> ExportAsync(PartitionInfo p, CancellationToken ct)
+    {
+        await using var conn = await direct.OpenConnectionAsync(ct);
+        var columns = await PartitionCatalog.ColumnsAsync(conn, p.QualifiedParent, ct);
+        var orderBy = await PartitionCatalog.PrimaryKeyAsync(conn, p.QualifiedParent, ct);
+        if (orderBy.Count == 0) orderBy = [p.KeyColumn];
+
+        // One snapshot, and no writer can change the partition while it is read (SHARE blocks writes
+        // to this partition only; inserts into other months go on). Deterministic output settings, so
+        // an unchanged partition always exports to the same bytes and the same SHA-256.
+        await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using (var set = new NpgsqlCommand($"""
+            SET LOCAL lock_timeout = '2s';
+            SET LOCAL TimeZone = 'UTC';
+            SET LOCAL DateStyle = 'ISO, YMD';
+            SET LOCAL IntervalStyle = 'postgres';
+            SET LOCAL extra_float_digits = 1;
+            SET LOCAL bytea_output = 'hex';
+            LOCK TABLE {p.QualifiedName} IN SHARE MODE;
+            """, conn, tx))
+            await set.ExecuteNonQueryAsync(ct);
+
+        var select = string.Join(", ", columns.Select(c => PartitionedTable.Quote(c.Name)));
+        var order = string.Join(", ", orderBy.Select(PartitionedTable.Quote));
+        var copySql = $"COPY (SELECT {select} FROM {p.QualifiedName} ORDER BY {order}) TO STDOUT WITH (FORMAT csv, HEADER)";
+        var blobName = ArchiveBlobNames.Data(p.Table, p.Name, p.From);
+
+        using var digest = new CsvDigest();
+        var upload = await store.UploadAsync(blobName, async (destination, token) =>
+        {
+            await using var copy = await conn.BeginRawBinaryCopyAsync(copySql, token);
+            copy.ReadTimeout = (int)TimeSpan.FromMinutes(30).TotalMilliseconds;  // a big sort may precede the first byte
+            var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            try
+            {
+                await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
+                int n;
+                while ((n = await copy.ReadAsync(buffer.AsMemory(0, CopyBufferSize), token)) > 0)
+                {
+                    digest.Append(buffer.AsSpan(0, n));
+                    await gzip.WriteAsync(buffer.AsMemory(0, n), token);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }, "application/gzip", null, ct);
+        await tx.CommitAsync(ct);
+
+        if (!digest.EndedCleanly)
+            throw new InvalidDataException($"Export of {p.Name} ended inside a quoted CSV field (truncated stream).");
+        return new ExportResult(blobName, digest.DataRows, digest.Sha256Hex, digest.Bytes, upload.Size,
+            Convert.ToBase64String(upload.ContentMd5), columns, orderBy);
+    }
+}
