@@ -79,10 +79,10 @@ public static class ArchiveLedger
     /// </summary>
     public static Task RestartCycleAsync(NpgsqlConnection conn, ArchiveRecord r, PartitionInfo p, CancellationToken ct) =>
         Transition(conn, null, r.Id, ArchiveState.Dropped, """
-            state = 'exporting', range_from = @From, range_to = @To, blob_name = NULL, manifest_blob_name = NULL,
+            state = 'exporting', range_from = @rangeFrom, range_to = @rangeTo, blob_name = NULL, manifest_blob_name = NULL,
             row_count = NULL, sha256 = NULL, compressed_bytes = NULL, compressed_md5 = NULL, manifest = NULL,
             attempts = 0, last_error = NULL
-            """, new { From = p.From.UtcDateTime, To = p.To.UtcDateTime }, ct);
+            """, new { rangeFrom = p.From.UtcDateTime, rangeTo = p.To.UtcDateTime }, ct);
 
     public static Task CountAttemptAsync(NpgsqlConnection conn, long id, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(
@@ -122,9 +122,9 @@ public static class ArchiveLedger
     {
         var p = new DynamicParameters(args);
         p.Add("id", id);
-        p.Add("from", from);
+        p.Add("expectedState", from);
         var n = await conn.ExecuteAsync(new CommandDefinition(
-            $"UPDATE maintenance.partition_archives SET {set} WHERE id = @id AND state = @from", p, tx, cancellationToken: ct));
+            $"UPDATE maintenance.partition_archives SET {set} WHERE id = @id AND state = @expectedState", p, tx, cancellationToken: ct));
         if (n != 1)
             throw new InvalidOperationException($"Archive ledger row {id} was not in state '{from}' any more (another run moved it).");
     }

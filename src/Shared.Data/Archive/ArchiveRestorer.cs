@@ -118,27 +118,39 @@ public sealed partial class ArchiveRestorer
             await using (var blob = await _store.OpenReadAsync(manifest.Blob, ct))
             await using (var gzip = new GZipStream(blob, CompressionMode.Decompress))
             {
-                await using var copy = await conn.BeginRawBinaryCopyAsync(
+                // Text-format COPY goes through Npgsql as characters: decode the archived UTF-8 as it streams.
+                var copy = (NpgsqlCopyTextWriter)await conn.BeginTextImportAsync(
                     $"COPY {qTarget} ({columnList}) FROM STDIN WITH (FORMAT csv, HEADER MATCH)", ct);
-                var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+                var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
+                var bytes = ArrayPool<byte>.Shared.Rent(128 * 1024);
+                var chars = ArrayPool<char>.Shared.Rent(128 * 1024 + 4);
+                var completed = false;
                 try
                 {
                     int n;
-                    while ((n = await gzip.ReadAsync(buffer.AsMemory(0, 128 * 1024), ct)) > 0)
+                    while ((n = await gzip.ReadAsync(bytes.AsMemory(0, 128 * 1024), ct)) > 0)
                     {
-                        digest.Append(buffer.AsSpan(0, n));
-                        await copy.WriteAsync(buffer.AsMemory(0, n), ct);
+                        digest.Append(bytes.AsSpan(0, n));
+                        var count = decoder.GetChars(bytes, 0, n, chars, 0, flush: false);
+                        await copy.WriteAsync(chars.AsMemory(0, count), ct);
                     }
+                    var tail = decoder.GetChars(bytes, 0, 0, chars, 0, flush: true);
+                    await copy.WriteAsync(chars.AsMemory(0, tail), ct);
+                    if (digest.Sha256Hex != manifest.Sha256 || digest.DataRows != manifest.RowCount || !digest.EndedCleanly)
+                        throw new ArchiveRestoreException($"Archive {manifest.Blob} does not match its manifest: SHA-256 {digest.Sha256Hex} " +
+                            $"(manifest {manifest.Sha256}), {digest.DataRows} rows (manifest {manifest.RowCount}); nothing restored.");
+                    await copy.DisposeAsync();  // completes the COPY
+                    completed = true;
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-                if (digest.Sha256Hex != manifest.Sha256 || digest.DataRows != manifest.RowCount || !digest.EndedCleanly)
-                {
-                    await copy.CancelAsync();
-                    throw new ArchiveRestoreException($"Archive {manifest.Blob} does not match its manifest: SHA-256 {digest.Sha256Hex} " +
-                        $"(manifest {manifest.Sha256}), {digest.DataRows} rows (manifest {manifest.RowCount}); nothing restored.");
+                    if (!completed)
+                    {
+                        try { await copy.CancelAsync(); }
+                        catch (Exception cancelEx) when (cancelEx is ObjectDisposedException or NpgsqlException or InvalidOperationException) { }
+                    }
+                    ArrayPool<byte>.Shared.Return(bytes);
+                    ArrayPool<char>.Shared.Return(chars);
                 }
             }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Data;
 using System.IO.Compression;
+using System.Text;
 using Npgsql;
 using TravelFunctions.Data.Archive.Blob;
 using TravelFunctions.Data.Partitions;
@@ -27,7 +28,8 @@ public sealed record ExportResult(
 /// </summary>
 public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
 {
-    private const int CopyBufferSize = 128 * 1024;
+    private const int CopyBufferChars = 64 * 1024;
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public async Task<ExportResult> ExportAsync(PartitionInfo p, CancellationToken ct)
     {
@@ -59,22 +61,31 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
         using var digest = new CsvDigest();
         var upload = await store.UploadAsync(blobName, async (destination, token) =>
         {
-            await using var copy = await conn.BeginRawBinaryCopyAsync(copySql, token);
-            copy.ReadTimeout = (int)TimeSpan.FromMinutes(30).TotalMilliseconds;  // a big sort may precede the first byte
-            var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            // Npgsql serves text-format COPY only as characters; re-encoding them gives back the server's UTF-8 bytes.
+            using var copy = await conn.BeginTextExportAsync(copySql, token);
+            if (copy is NpgsqlCopyTextReader reader)
+                reader.Timeout = (int)TimeSpan.FromMinutes(30).TotalMilliseconds;  // a big sort may precede the first byte
+            var encoder = Utf8.GetEncoder();
+            var chars = ArrayPool<char>.Shared.Rent(CopyBufferChars);
+            var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(CopyBufferChars));
             try
             {
                 await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
                 int n;
-                while ((n = await copy.ReadAsync(buffer.AsMemory(0, CopyBufferSize), token)) > 0)
+                while ((n = await copy.ReadAsync(chars.AsMemory(0, CopyBufferChars), token)) > 0)
                 {
-                    digest.Append(buffer.AsSpan(0, n));
-                    await gzip.WriteAsync(buffer.AsMemory(0, n), token);
+                    var count = encoder.GetBytes(chars, 0, n, bytes, 0, flush: false);
+                    digest.Append(bytes.AsSpan(0, count));
+                    await gzip.WriteAsync(bytes.AsMemory(0, count), token);
                 }
+                var tail = encoder.GetBytes(chars, 0, 0, bytes, 0, flush: true);
+                digest.Append(bytes.AsSpan(0, tail));
+                await gzip.WriteAsync(bytes.AsMemory(0, tail), token);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<char>.Shared.Return(chars);
+                ArrayPool<byte>.Shared.Return(bytes);
             }
         }, "application/gzip", null, ct);
         await tx.CommitAsync(ct);

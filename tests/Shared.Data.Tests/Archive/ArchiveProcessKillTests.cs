@@ -20,7 +20,7 @@ public sealed class ArchiveProcessKillTests : IClassFixture<ArchiveWorld>
     private static string HostDll()
     {
         // Same configuration as this test assembly (…/bin/<Configuration>/net10.0/).
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var dll = Path.Combine(TestStack.RepoRoot, "tests", "ArchiveCrashHost", "bin", configuration, "net10.0", "ArchiveCrashHost.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing (built with the test project)");
         return dll;
@@ -33,17 +33,24 @@ public sealed class ArchiveProcessKillTests : IClassFixture<ArchiveWorld>
         psi.Environment["TravelDbDirect"] = _w.Database.Direct;
         psi.Environment["ArchiveStorage"] = AzuriteBlob.ConnectionString;
         psi.Environment["ArchiveContainer"] = _w.Container;
-        using var process = Process.Start(psi)!;
-        var stderr = process.StandardError.ReadToEndAsync();
+        using var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            output.Enqueue(e.Data);
+            if (e.Data == $"BLOCKED {step}") blocked.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.Exited += (_, _) => blocked.TrySetException(new Xunit.Sdk.XunitException(
+            $"the host exited before {step}: " + string.Join("\n", output)));
+        Assert.True(process.Start());
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            string? line;
-            do
-            {
-                line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-            } while (line is not null && line != $"BLOCKED {step}");
-            Assert.True(line is not null, $"the host exited before {step}: {await stderr}");
+            await blocked.Task.WaitAsync(TimeSpan.FromMinutes(2));
         }
         finally
         {

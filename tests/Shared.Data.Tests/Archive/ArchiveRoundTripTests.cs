@@ -79,7 +79,8 @@ public sealed class ArchiveRoundTripTests : IClassFixture<ArchiveWorld>
 
         // Cold again: the next run archives it again (a new cycle, the same blob names) with the same bytes.
         var again = await _w.Job().RunAsync(ArchiveWorld.Context());
-        Assert.Equal(UnitOutcome.Done, Assert.Single(again, r => r.Unit == partition).Outcome);
+        var redone = again.SingleOrDefault(r => r.Unit == partition);
+        Assert.True(redone?.Outcome == UnitOutcome.Done, string.Join("\n", again.Select(r => $"{r.Unit} {r.Outcome} {r.Detail}")));
         Assert.Equal(ledger.Sha256, (await _w.Ledger(partition))!.Sha256);
         Assert.Equal(2, (await _w.BlobNames("external_api_logs/2019/")).Count);
     }

@@ -29,7 +29,11 @@ public sealed class ArchiveWorld : IAsyncLifetime
     public AzureBlobRestStore Store { get; }
     public NpgsqlDataSource Direct { get; private set; } = null!;
 
-    public ArchiveWorld() => Store = AzuriteBlob.CreateStore(Container);
+    public ArchiveWorld()
+    {
+        TravelFunctions.Data.Connections.DapperSetup.Configure();  // DateOnly parameters
+        Store = AzuriteBlob.CreateStore(Container);
+    }
 
     public async Task InitializeAsync()
     {
