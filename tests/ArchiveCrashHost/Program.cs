@@ -25,8 +25,11 @@ await using var direct = NpgsqlDataSource.Create(ConnectionStrings.ForDirectEndp
     Environment.GetEnvironmentVariable("TravelDbDirect") ?? throw new InvalidOperationException("TravelDbDirect is not set")));
 var store = BlobStoreFactory.Create(Environment.GetEnvironmentVariable("ArchiveStorage") ?? "",
     Environment.GetEnvironmentVariable("ArchiveContainer") ?? "", options: new BlobStoreOptions { UploadBuffers = 2 });
+var watch = new Stopwatch();
+TimeSpan? exported = null;
 var hook = new ArchiveStepHook(async (step, _, ct) =>
 {
+    if (step == ArchiveStep.Uploaded) exported ??= watch.Elapsed;  // export + compress + upload, before verify/detach/drop
     if (step != blockAt) return;
     Console.WriteLine($"BLOCKED {step}");
     Console.Out.Flush();
@@ -51,12 +54,13 @@ if (partition is null)
     return 1;
 }
 
-var watch = Stopwatch.StartNew();
+watch.Start();
 var result = await archiver.ArchiveAsync(partition, attached);
 watch.Stop();
 var rows = result.Data is { } d && d.TryGetValue("rows", out var r0) ? Convert.ToInt64(r0) : 0;
 var hwm = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:"))?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
 Console.WriteLine($"DETAIL {result.Detail}");
 Console.WriteLine($"RESULT outcome={result.Outcome} rows={rows} seconds={watch.Elapsed.TotalSeconds:F2} " +
-                  $"rows_per_s={(rows / Math.Max(watch.Elapsed.TotalSeconds, 1e-9)):F0} vmhwm_kb={hwm}");
+                  $"rows_per_s={(rows / Math.Max(watch.Elapsed.TotalSeconds, 1e-9)):F0} export_seconds={exported?.TotalSeconds ?? 0:F2} " +
+                  $"export_rows_per_s={(rows / Math.Max(exported?.TotalSeconds ?? 0, 1e-9)):F0} vmhwm_kb={hwm}");
 return result.Outcome == UnitOutcome.Done ? 0 : 1;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Data;
 using System.IO.Compression;
 using System.Text;
+using System.Threading.Channels;
 using Npgsql;
 using TravelFunctions.Data.Archive.Blob;
 using TravelFunctions.Data.Partitions;
@@ -28,8 +29,76 @@ public sealed record ExportResult(
 /// </summary>
 public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
 {
-    private const int CopyBufferChars = 64 * 1024;
+    private const int ChunkChars = 256 * 1024;
+    private const int ChannelDepth = 4;
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Two stages overlapped through a small bounded channel (memory: a few 256 KiB chunks): COPY text → UTF-8 bytes →
+    /// SHA-256 + record count on one side; gzip → block upload on the other. Npgsql hands text COPY out one row per
+    /// read, so reads are batched into large chunks before anything else touches them.
+    /// </summary>
+    private static async Task PumpAsync(NpgsqlConnection conn, string copySql, CsvDigest digest, Stream destination, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var chunks = Channel.CreateBounded<(byte[] Buffer, int Length)>(
+            new BoundedChannelOptions(ChannelDepth) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                // Npgsql serves text-format COPY only as characters; re-encoding them gives back the server's UTF-8 bytes.
+                using var copy = await conn.BeginTextExportAsync(copySql, stop.Token);
+                if (copy is NpgsqlCopyTextReader reader)
+                    reader.Timeout = (int)TimeSpan.FromMinutes(30).TotalMilliseconds;  // a big sort may precede the first byte
+                var encoder = Utf8.GetEncoder();
+                var chars = ArrayPool<char>.Shared.Rent(ChunkChars);
+                try
+                {
+                    var filled = 0;
+                    while (true)
+                    {
+                        var n = await copy.ReadAsync(chars.AsMemory(filled, ChunkChars - filled), stop.Token);
+                        filled += n;
+                        if (n > 0 && filled < ChunkChars - 8192) continue;  // batch rows into one chunk
+                        var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(ChunkChars));
+                        var count = encoder.GetBytes(chars, 0, filled, bytes, 0, flush: n == 0);
+                        filled = 0;
+                        digest.Append(bytes.AsSpan(0, count));
+                        await chunks.Writer.WriteAsync((bytes, count), stop.Token);
+                        if (n == 0) break;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<char>.Shared.Return(chars);
+                }
+                chunks.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                chunks.Writer.TryComplete(ex);
+                throw;
+            }
+        }, stop.Token);
+
+        try
+        {
+            await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
+            await foreach (var (buffer, length) in chunks.Reader.ReadAllAsync(stop.Token))
+            {
+                await gzip.WriteAsync(buffer.AsMemory(0, length), stop.Token);
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch
+        {
+            stop.Cancel();  // the upload failed: stop the COPY side too
+            try { await producer; } catch { /* the upload's exception is the one that matters */ }
+            throw;
+        }
+        await producer;
+    }
 
     public async Task<ExportResult> ExportAsync(PartitionInfo p, CancellationToken ct)
     {
@@ -59,35 +128,8 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
         var blobName = ArchiveBlobNames.Data(p.Table, p.Name, p.From);
 
         using var digest = new CsvDigest();
-        var upload = await store.UploadAsync(blobName, async (destination, token) =>
-        {
-            // Npgsql serves text-format COPY only as characters; re-encoding them gives back the server's UTF-8 bytes.
-            using var copy = await conn.BeginTextExportAsync(copySql, token);
-            if (copy is NpgsqlCopyTextReader reader)
-                reader.Timeout = (int)TimeSpan.FromMinutes(30).TotalMilliseconds;  // a big sort may precede the first byte
-            var encoder = Utf8.GetEncoder();
-            var chars = ArrayPool<char>.Shared.Rent(CopyBufferChars);
-            var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(CopyBufferChars));
-            try
-            {
-                await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
-                int n;
-                while ((n = await copy.ReadAsync(chars.AsMemory(0, CopyBufferChars), token)) > 0)
-                {
-                    var count = encoder.GetBytes(chars, 0, n, bytes, 0, flush: false);
-                    digest.Append(bytes.AsSpan(0, count));
-                    await gzip.WriteAsync(bytes.AsMemory(0, count), token);
-                }
-                var tail = encoder.GetBytes(chars, 0, 0, bytes, 0, flush: true);
-                digest.Append(bytes.AsSpan(0, tail));
-                await gzip.WriteAsync(bytes.AsMemory(0, tail), token);
-            }
-            finally
-            {
-                ArrayPool<char>.Shared.Return(chars);
-                ArrayPool<byte>.Shared.Return(bytes);
-            }
-        }, "application/gzip", null, ct);
+        var upload = await store.UploadAsync(blobName,
+            (destination, token) => PumpAsync(conn, copySql, digest, destination, token), "application/gzip", null, ct);
         await tx.CommitAsync(ct);
 
         if (!digest.EndedCleanly)
