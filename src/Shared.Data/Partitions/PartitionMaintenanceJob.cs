@@ -187,9 +187,9 @@ public sealed class PartitionMaintenanceJob : IMaintenanceJob
                 results.Add(new UnitResult(p.Name, UnitOutcome.Failed, detail));
                 continue;
             }
-            results.Add(action == "drop"
-                ? await _archiver.DropWithoutArchiveAsync(p, cutoff, ctx.DryRun, ct)
-                : await _archiver.ArchiveAsync(p, attached: true, () => ctx.OutOfTime, ctx.DryRun, ct));
+            results.Add(await Guard(p.Name, () => action == "drop"
+                ? _archiver.DropWithoutArchiveAsync(p, cutoff, ctx.DryRun, ct)
+                : _archiver.ArchiveAsync(p, attached: true, () => ctx.OutOfTime, ctx.DryRun, ct)));
         }
 
         // Archives a crash left between detach and drop: the partition is no longer attached, the ledger knows it.
@@ -197,7 +197,7 @@ public sealed class PartitionMaintenanceJob : IMaintenanceJob
         {
             if (ctx.OutOfTime) { results.Add(new UnitResult(r.PartitionName, UnitOutcome.Deferred, "out of time; the next run does it")); continue; }
             var p = new PartitionInfo(table.Schema, table.Name, r.PartitionName, table.KeyColumn, r.RangeFrom, r.RangeTo);
-            results.Add(await _archiver.ArchiveAsync(p, attached: false, () => ctx.OutOfTime, ctx.DryRun, ct));
+            results.Add(await Guard(p.Name, () => _archiver.ArchiveAsync(p, attached: false, () => ctx.OutOfTime, ctx.DryRun, ct)));
         }
 
         if (results.Count == 0)
