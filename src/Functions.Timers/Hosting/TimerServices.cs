@@ -1,3 +1,4 @@
+using TravelFunctions.Data.Partitions;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Maintenance;
 using TravelFunctions.Timers.Scheduling;
@@ -16,7 +17,7 @@ public static class TimerServices
     {
         services.AddTravelData(config);
         services.AddMaintenanceJobs();
-        // PartitionMaintenance (partitions branch) registers here: services.AddPartitionMaintenance();
+        services.AddPartitionMaintenance();
         services.AddSingleton<JobCatalog>();
         services.AddHostedService<LocalScheduler>();
         return services;

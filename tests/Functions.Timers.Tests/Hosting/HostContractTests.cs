@@ -17,6 +17,8 @@ public sealed class HostContractTests(TimersFixture fx) : IClassFixture<TimersFi
         { "RetentionPurge", true, false },
         { "RefreshReporting", false, true },
         { "RefreshReporting", true, false },
+        { "PartitionMaintenance", false, true },
+        { "PartitionMaintenance", true, false },
     };
 
     [Theory]

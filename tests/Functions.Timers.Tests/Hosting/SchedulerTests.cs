@@ -1,3 +1,4 @@
+using TravelFunctions.TestSupport;
 using Dapper;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
@@ -44,6 +45,8 @@ public sealed class SchedulerTests(SchedulerTests.EverySecondFixture fx) : IClas
         {
             b.UseSetting("TravelDb", fx.Database.Maintenance);
             b.UseSetting("TravelDbDirect", fx.Database.Direct);
+            b.UseSetting("ArchiveStorage", TestStack.ArchiveStorage);
+            b.UseSetting("ArchiveContainer", "archive");
             b.UseSetting("AnalyzeTablesSchedule", "0 99 * * * *");
         });
         var ex = Assert.ThrowsAny<Exception>(() => factory.Server);

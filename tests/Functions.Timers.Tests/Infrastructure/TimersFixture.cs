@@ -35,6 +35,8 @@ public class TimersFixture : IAsyncLifetime
             ["TravelDb"] = Database.Maintenance,
             ["TravelDbDirect"] = Database.Direct,
             ["Scheduler:Enabled"] = "false",
+            ["ArchiveStorage"] = TestStack.ArchiveStorage,
+            ["ArchiveContainer"] = "timers-" + Guid.NewGuid().ToString("N")[..12],
         };
         foreach (var (k, v) in ExtraSettings) settings[k] = v;
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>

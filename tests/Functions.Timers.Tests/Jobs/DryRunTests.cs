@@ -69,12 +69,4 @@ public sealed class DryRunTests(TimersFixture fx) : IClassFixture<TimersFixture>
         Assert.Contains("CacheExpiry", stderr.ToString());
         Assert.Equal(2, await TimerCli.RunAsync(["run", "CacheExpiry", "--force"], fx.Services, new StringWriter(), new StringWriter(), CancellationToken.None));
     }
-
-    [Fact]
-    public async Task Archive_verbs_say_they_are_not_in_this_build()
-    {
-        var stderr = new StringWriter();
-        Assert.Equal(2, await TimerCli.RunAsync(["archive", "list"], fx.Services, new StringWriter(), stderr, CancellationToken.None));
-        Assert.Contains("archive verbs: not in this build", stderr.ToString());
-    }
 }

@@ -1,0 +1,67 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TravelFunctions.Data.Partitions;
+
+namespace TravelFunctions.Data.Archive;
+
+/// <summary>
+/// The commit marker of one archived partition, written last as `{table}/{yyyy}/{MM}/{partition}.manifest.json`.
+/// An archive without its manifest is incomplete; one with a manifest is complete and verified.
+/// </summary>
+public sealed record ArchiveManifest
+{
+    public const string CsvGzipFormat = "csv+gzip";
+
+    public required string Table { get; init; }
+    public required string Schema { get; init; }
+    public required string Partition { get; init; }
+    public required string PartitionKey { get; init; }
+    /// <summary>Inclusive lower bound of the partition.</summary>
+    public required DateTimeOffset RangeFrom { get; init; }
+    /// <summary>Exclusive upper bound of the partition.</summary>
+    public required DateTimeOffset RangeTo { get; init; }
+    public required IReadOnlyList<ColumnInfo> Columns { get; init; }
+    public required IReadOnlyList<string> OrderBy { get; init; }
+    public required long RowCount { get; init; }
+    /// <summary>Lower-case hex SHA-256 of the uncompressed CSV (header included).</summary>
+    public required string Sha256 { get; init; }
+    public required long CompressedBytes { get; init; }
+    /// <summary>Base64 MD5 of the compressed blob (its Content-MD5).</summary>
+    public required string CompressedMd5 { get; init; }
+    public required string Blob { get; init; }
+    public string Format { get; init; } = CsvGzipFormat;
+    /// <summary>How to read the CSV: UTF-8, header row, NULL = unquoted empty field, timestamps ISO in UTC.</summary>
+    public string Csv { get; init; } = "UTF-8; RFC 4180 quoting (PostgreSQL COPY csv); header row; NULL is an unquoted empty field; timestamptz in ISO format, UTC";
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required string AppVersion { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static ArchiveManifest FromJson(string json) =>
+        JsonSerializer.Deserialize<ArchiveManifest>(json, Json) ?? throw new InvalidDataException("Empty archive manifest.");
+
+    public static string CurrentAppVersion { get; } =
+        typeof(ArchiveManifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(ArchiveManifest).Assembly.GetName().Version?.ToString() ?? "unknown";
+}
+
+/// <summary>Blob names of an archived partition: `{table}/{yyyy}/{MM}/{partition}.csv.gz` and its manifest.</summary>
+public static class ArchiveBlobNames
+{
+    public static string Prefix(string table, DateTimeOffset rangeFrom)
+    {
+        var u = rangeFrom.ToUniversalTime();
+        return $"{table}/{u.Year:D4}/{u.Month:D2}/";
+    }
+
+    public static string Data(string table, string partition, DateTimeOffset rangeFrom) => Prefix(table, rangeFrom) + partition + ".csv.gz";
+
+    public static string Manifest(string table, string partition, DateTimeOffset rangeFrom) => Prefix(table, rangeFrom) + partition + ".manifest.json";
+}

@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.Data;
+using System.IO.Compression;
+using System.Text;
+using System.Threading.Channels;
+using Npgsql;
+using TravelFunctions.Data.Archive.Blob;
+using TravelFunctions.Data.Partitions;
+
+namespace TravelFunctions.Data.Archive;
+
+/// <summary>What one export put in the store.</summary>
+public sealed record ExportResult(
+    string BlobName,
+    long RowCount,
+    string Sha256,
+    long UncompressedBytes,
+    long CompressedBytes,
+    string CompressedMd5,
+    IReadOnlyList<ColumnInfo> Columns,
+    IReadOnlyList<string> OrderBy);
+
+/// <summary>
+/// Streams one partition out of PostgreSQL into a gzip-compressed CSV block blob:
+/// COPY (SELECT … ORDER BY pk) TO STDOUT (csv, header) → SHA-256 + record count as the bytes pass →
+/// GZip (Fastest) → block upload. Nothing is buffered beyond one copy buffer and the store's block buffers,
+/// so memory is flat whatever the partition size. The same partition always goes to the same blob name,
+/// so a re-export overwrites the earlier attempt instead of leaving a second blob behind.
+/// </summary>
+public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
+{
+    private const int ChunkChars = 256 * 1024;
+    private const int ChannelDepth = 4;
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Two stages overlapped through a small bounded channel (memory: a few 256 KiB chunks): COPY text → UTF-8 bytes →
+    /// SHA-256 + record count on one side; gzip → block upload on the other. Npgsql hands text COPY out one row per
+    /// read, so reads are batched into large chunks before anything else touches them.
+    /// </summary>
+    private static async Task PumpAsync(NpgsqlConnection conn, string copySql, CsvDigest digest, Stream destination, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var chunks = Channel.CreateBounded<(byte[] Buffer, int Length)>(
+            new BoundedChannelOptions(ChannelDepth) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                // Npgsql serves text-format COPY only as characters; re-encoding them gives back the server's UTF-8 bytes.
+                using var copy = await conn.BeginTextExportAsync(copySql, stop.Token);
+                if (copy is NpgsqlCopyTextReader reader)
+                    reader.Timeout = (int)TimeSpan.FromMinutes(30).TotalMilliseconds;  // a big sort may precede the first byte
+                var encoder = Utf8.GetEncoder();
+                var chars = ArrayPool<char>.Shared.Rent(ChunkChars);
+                try
+                {
+                    var filled = 0;
+                    while (true)
+                    {
+                        var n = await copy.ReadAsync(chars.AsMemory(filled, ChunkChars - filled), stop.Token);
+                        filled += n;
+                        if (n > 0 && filled < ChunkChars - 8192) continue;  // batch rows into one chunk
+                        var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(ChunkChars));
+                        var count = encoder.GetBytes(chars, 0, filled, bytes, 0, flush: n == 0);
+                        filled = 0;
+                        digest.Append(bytes.AsSpan(0, count));
+                        await chunks.Writer.WriteAsync((bytes, count), stop.Token);
+                        if (n == 0) break;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<char>.Shared.Return(chars);
+                }
+                chunks.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                chunks.Writer.TryComplete(ex);
+                throw;
+            }
+        }, stop.Token);
+
+        try
+        {
+            await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
+            await foreach (var (buffer, length) in chunks.Reader.ReadAllAsync(stop.Token))
+            {
+                await gzip.WriteAsync(buffer.AsMemory(0, length), stop.Token);
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch
+        {
+            stop.Cancel();  // the upload failed: stop the COPY side too
+            try { await producer; } catch { /* the upload's exception is the one that matters */ }
+            throw;
+        }
+        await producer;
+    }
+
+    public async Task<ExportResult> ExportAsync(PartitionInfo p, CancellationToken ct)
+    {
+        await using var conn = await direct.OpenConnectionAsync(ct);
+        var columns = await PartitionCatalog.ColumnsAsync(conn, p.QualifiedParent, ct);
+        var orderBy = await PartitionCatalog.PrimaryKeyAsync(conn, p.QualifiedParent, ct);
+        if (orderBy.Count == 0) orderBy = [p.KeyColumn];
+
+        // One snapshot, and no writer can change the partition while it is read (SHARE blocks writes
+        // to this partition only; inserts into other months go on). Deterministic output settings, so
+        // an unchanged partition always exports to the same bytes and the same SHA-256.
+        await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        await using (var set = new NpgsqlCommand($"""
+            SET LOCAL lock_timeout = '2s';
+            SET LOCAL TimeZone = 'UTC';
+            SET LOCAL DateStyle = 'ISO, YMD';
+            SET LOCAL IntervalStyle = 'postgres';
+            SET LOCAL extra_float_digits = 1;
+            SET LOCAL bytea_output = 'hex';
+            LOCK TABLE {p.QualifiedName} IN SHARE MODE;
+            """, conn, tx))
+            await set.ExecuteNonQueryAsync(ct);
+
+        var select = string.Join(", ", columns.Select(c => PartitionedTable.Quote(c.Name)));
+        var order = string.Join(", ", orderBy.Select(PartitionedTable.Quote));
+        var copySql = $"COPY (SELECT {select} FROM {p.QualifiedName} ORDER BY {order}) TO STDOUT WITH (FORMAT csv, HEADER)";
+        var blobName = ArchiveBlobNames.Data(p.Table, p.Name, p.From);
+
+        using var digest = new CsvDigest();
+        var upload = await store.UploadAsync(blobName,
+            (destination, token) => PumpAsync(conn, copySql, digest, destination, token), "application/gzip", null, ct);
+        await tx.CommitAsync(ct);
+
+        if (!digest.EndedCleanly)
+            throw new InvalidDataException($"Export of {p.Name} ended inside a quoted CSV field (truncated stream).");
+        return new ExportResult(blobName, digest.DataRows, digest.Sha256Hex, digest.Bytes, upload.Size,
+            Convert.ToBase64String(upload.ContentMd5), columns, orderBy);
+    }
+}

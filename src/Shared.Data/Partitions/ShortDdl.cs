@@ -1,0 +1,53 @@
+using Npgsql;
+using Polly;
+using Polly.Retry;
+using TravelFunctions.Data.Connections;
+
+namespace TravelFunctions.Data.Partitions;
+
+/// <summary>
+/// Partition DDL on the direct endpoint as the owner: each attempt is one short transaction with
+/// <c>SET LOCAL lock_timeout</c>, so DDL never queues behind (and in front of) app traffic for long;
+/// a lock timeout, deadlock or transient connection failure rolls back and is retried a bounded number
+/// of times with jittered back-off. Only ever used for work whose transaction did not commit.
+/// </summary>
+public sealed class ShortDdl(NpgsqlDataSource direct, TimeSpan? lockTimeout = null, int maxRetries = 4)
+{
+    private readonly string _lockTimeout = $"{(int)(lockTimeout ?? TimeSpan.FromSeconds(2)).TotalMilliseconds}ms";
+
+    private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsRetryable),
+            MaxRetryAttempts = maxRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(250),
+            MaxDelay = TimeSpan.FromSeconds(3),
+        })
+        .Build();
+
+    public NpgsqlDataSource Direct => direct;
+
+    /// <summary>55P03 lock_not_available (our lock_timeout), 40P01 deadlock, and connection-level failures.</summary>
+    public static bool IsRetryable(Exception ex) =>
+        ex is PostgresException { SqlState: "55P03" or "40P01" } || (TransientFailures.IsTransient(ex) && ex is not PostgresException { SqlState: "40001" });
+
+    /// <summary>Runs <paramref name="work"/> in its own transaction (lock_timeout set), commits, retries on contention.</summary>
+    public async Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        return await _retry.ExecuteAsync(async token =>
+        {
+            await using var conn = await direct.OpenConnectionAsync(token);
+            await using var tx = await conn.BeginTransactionAsync(token);
+            await using (var set = new NpgsqlCommand($"SET LOCAL lock_timeout = '{_lockTimeout}'; SET LOCAL TimeZone = 'UTC'", conn, tx))
+                await set.ExecuteNonQueryAsync(token);
+            var result = await work(conn, tx, token);
+            await tx.CommitAsync(token);
+            return result;
+        }, ct);
+    }
+
+    public Task RunAsync(Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task> work, CancellationToken ct) =>
+        RunAsync<bool>(async (c, t, k) => { await work(c, t, k); return true; }, ct);
+}
