@@ -15,6 +15,7 @@ public static class AuthExtensions
         services.AddOptions<JwtOptions>().Bind(config.GetSection(JwtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<BearerTokenValidation>();
         services.AddSingleton<IPasswordHasher<PasswordOwner>, PasswordHasher<PasswordOwner>>();
         services.AddSingleton<RefreshSessionStore>();
         services.AddSingleton<IValidator<TokenRequest>, TokenRequestValidator>();

@@ -13,27 +13,17 @@ namespace TravelFunctions.Http.Auth;
 /// </summary>
 public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IOptions<JwtOptions> jwt) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    BearerTokenValidation validation) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string Scheme = "Bearer";
     private static readonly JsonWebTokenHandler Tokens = new() { MapInboundClaims = false };
-
-    private TokenValidationParameters Parameters => new()
-    {
-        ValidIssuer = jwt.Value.Issuer,
-        ValidAudience = jwt.Value.Audience,
-        IssuerSigningKey = jwt.Value.Key(),
-        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-        ClockSkew = TimeSpan.FromSeconds(30),
-        NameClaimType = "sub",
-    };
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return AuthenticateResult.NoResult();
-        var result = await Tokens.ValidateTokenAsync(header["Bearer ".Length..].Trim(), Parameters);
+        var result = await Tokens.ValidateTokenAsync(header["Bearer ".Length..].Trim(), validation.Parameters);
         if (!result.IsValid)
             return AuthenticateResult.Fail("The bearer token is invalid or expired.");
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(result.ClaimsIdentity), Scheme));
@@ -57,4 +47,21 @@ public sealed class BearerTokenHandler(
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         }).AsTask();
     }
+}
+
+/// <summary>
+/// The validation parameters, built once: one signing-key instance for the process lets the
+/// IdentityModel crypto provider cache stay warm (a new key per request costs a new HMAC provider).
+/// </summary>
+public sealed class BearerTokenValidation(IOptions<JwtOptions> jwt)
+{
+    public TokenValidationParameters Parameters { get; } = new()
+    {
+        ValidIssuer = jwt.Value.Issuer,
+        ValidAudience = jwt.Value.Audience,
+        IssuerSigningKey = jwt.Value.Key(),
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = "sub",
+    };
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 using Polly;
 
@@ -23,6 +24,33 @@ public sealed class Db(TravelDataSources sources)
             if (!active) throw new AccountInactiveException();
             return await work(tx);
         }, ct);
+
+    /// <summary>
+    /// A read as an authenticated user in ONE round trip: app.begin_request and the given SELECTs go as
+    /// one batch with no explicit BEGIN/COMMIT. PostgreSQL runs a batch up to its Sync as one implicit
+    /// transaction, so the transaction-local app.user_id covers the SELECTs (and PgBouncer holds the
+    /// server connection for exactly that batch). Reads only: retried on transient failures.
+    /// </summary>
+    public async Task<T> ReadAsUserAsync<T>(Guid userId, string sql, object args, Func<SqlMapper.GridReader, Task<T>> read, CancellationToken ct)
+    {
+        try
+        {
+            return await Retry.ExecuteAsync(async token =>
+            {
+                await using var conn = await sources.Pooled.OpenConnectionAsync(token);
+                var parameters = new DynamicParameters(args);
+                parameters.Add("__requestUserId", userId);
+                await using var grid = await conn.QueryMultipleAsync(new CommandDefinition(
+                    "SELECT app.begin_request(@__requestUserId);\n" + sql, parameters, cancellationToken: token));
+                if (!await grid.ReadSingleAsync<bool>()) throw new AccountInactiveException();
+                return await read(grid);
+            }, ct);
+        }
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        {
+            throw new DatabaseUnavailableException(ex);
+        }
+    }
 
     /// <summary>Work before a user is authenticated (register, login, refresh). actAs sets app.user_id without the activity check.</summary>
     public Task<T> AnonymousAsync<T>(Func<DbTx, Task<T>> work, CancellationToken ct, Guid? actAs = null) =>

@@ -1,15 +1,21 @@
+using System.Text.Json;
+
 namespace TravelFunctions.Data.Trips;
 
 public sealed record TripRow(
     Guid Id, Guid OwnerId, string Title, string? Description, string TripType, string Status,
     DateOnly StartDate, DateOnly EndDate, string? OriginCity, string? OriginCountry,
     string? Currency, decimal? BudgetAmount, decimal SpentAmount, int TravelerCount, int Version,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MyRole)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MyRole, string DestinationsJson)
 {
-    public IReadOnlyList<DestinationRow> Destinations { get; init; } = [];
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The destinations, in order; read with the trip in the same statement (no second round trip).</summary>
+    public IReadOnlyList<DestinationRow> Destinations { get; } =
+        JsonSerializer.Deserialize<List<DestinationRow>>(DestinationsJson, Json) ?? [];
 }
 
-public sealed record DestinationRow(Guid TripId, short Position, string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
+public sealed record DestinationRow(string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
 
 public sealed record NewDestination(string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
 

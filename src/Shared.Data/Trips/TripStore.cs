@@ -8,7 +8,11 @@ public sealed class TripStore(Db db)
     private const string Columns = """
         t.id, t.owner_id, t.title, t.description, t.trip_type, t.status, t.start_date, t.end_date,
         t.origin_city, t.origin_country, t.currency, t.budget_amount, t.spent_amount, t.traveler_count,
-        t.version, t.created_at, t.updated_at, app.trip_role(t.id) AS my_role
+        t.version, t.created_at, t.updated_at, app.trip_role(t.id) AS my_role,
+        (SELECT coalesce(json_agg(json_build_object('city', d.city, 'country', d.country,
+                                                    'arrivalDate', d.arrival_date, 'departureDate', d.departure_date)
+                                  ORDER BY d.position), '[]')
+           FROM trip_destinations d WHERE d.trip_id = t.id)::text AS destinations_json
         """;
 
     public Task<TripRow> CreateAsync(Guid userId, NewTrip trip, CancellationToken ct) =>
@@ -25,30 +29,27 @@ public sealed class TripStore(Db db)
         }, ct);
 
     public Task<TripRow?> GetAsync(Guid userId, Guid tripId, CancellationToken ct) =>
-        db.AsUserAsync(userId, tx => ReadAsync(tx, tripId), ct);
+        db.ReadAsUserAsync(userId, $"SELECT {Columns} FROM trips t WHERE t.id = @tripId", new { tripId },
+            grid => grid.ReadSingleOrDefaultAsync<TripRow>(), ct);
 
     public Task<IReadOnlyList<TripRow>> ListAsync(Guid userId, TripQuery q, CancellationToken ct) =>
-        db.AsUserAsync(userId, async tx =>
-        {
-            var text = q.Text is null ? null : "%" + EscapeLike(q.Text) + "%";
-            var rows = (await tx.QueryAsync<TripRow>($"""
+        db.ReadAsUserAsync<IReadOnlyList<TripRow>>(userId, $"""
                 SELECT {Columns}
                   FROM trips t
                  WHERE (t.owner_id = app.current_user_id()
                         OR EXISTS (SELECT 1 FROM trip_collaborators c
                                     WHERE c.trip_id = t.id AND c.user_id = app.current_user_id() AND c.status = 'accepted'))
                    AND (@Status::text IS NULL OR t.status = @Status)
-                   AND (@text::text IS NULL OR t.title ILIKE @text
+                   AND (@pattern::text IS NULL OR t.title ILIKE @pattern
                         OR EXISTS (SELECT 1 FROM trip_destinations d
-                                    WHERE d.trip_id = t.id AND (d.city ILIKE @text OR d.country = upper(@Text))))
+                                    WHERE d.trip_id = t.id AND (d.city ILIKE @pattern OR d.country = upper(@Text))))
                    AND (@From::date IS NULL OR t.end_date >= @From)
                    AND (@To::date IS NULL OR t.start_date <= @To)
                    AND (@AfterStartDate::date IS NULL OR (t.start_date, t.id) < (@AfterStartDate, @AfterId))
                  ORDER BY t.start_date DESC, t.id DESC
                  LIMIT @Limit
-                """, new { q.Status, text, q.Text, q.From, q.To, q.AfterStartDate, q.AfterId, q.Limit })).ToList();
-            return await WithDestinationsAsync(tx, rows);
-        }, ct);
+                """, new { q.Status, pattern = q.Text is null ? null : "%" + EscapeLike(q.Text) + "%", q.Text, q.From, q.To, q.AfterStartDate, q.AfterId, q.Limit },
+            async grid => (await grid.ReadAsync<TripRow>()).ToList(), ct);
 
     public Task<TripStats> StatsAsync(Guid userId, CancellationToken ct) =>
         db.AsUserAsync(userId, async tx =>
@@ -77,7 +78,7 @@ public sealed class TripStore(Db db)
             var start = p.StartDate ?? current.StartDate;
             var end = p.EndDate ?? current.EndDate;
             if (end < start) return new TripChange.Invalid(p.EndDate is null ? "startDate" : "endDate", "The end date must be on or after the start date.");
-            var destinations = p.Destinations ?? (await ReadDestinationsAsync(tx, [tripId])).Select(d => new NewDestination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList();
+            var destinations = p.Destinations ?? current.Destinations.Select(d => new NewDestination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList();
             if (TripRules.DestinationOutside(destinations, start, end) is { } bad) return new TripChange.Invalid(bad.Field, bad.Message);
             var currency = p.Currency ?? current.Currency;
             if (p.BudgetAmount is not null && currency is null) return new TripChange.Invalid("budget.currency", "A budget needs a currency.");
@@ -119,24 +120,8 @@ public sealed class TripStore(Db db)
             return DeleteOutcome.Deleted;
         }, ct);
 
-    private static async Task<TripRow?> ReadAsync(DbTx tx, Guid tripId)
-    {
-        var trip = await tx.QuerySingleOrDefaultAsync<TripRow>($"SELECT {Columns} FROM trips t WHERE t.id = @tripId", new { tripId });
-        return trip is null ? null : (await WithDestinationsAsync(tx, [trip]))[0];
-    }
-
-    private static async Task<IReadOnlyList<TripRow>> WithDestinationsAsync(DbTx tx, IReadOnlyList<TripRow> trips)
-    {
-        if (trips.Count == 0) return trips;
-        var byTrip = (await ReadDestinationsAsync(tx, trips.Select(t => t.Id).ToArray())).ToLookup(d => d.TripId);
-        return trips.Select(t => t with { Destinations = byTrip[t.Id].ToList() }).ToList();
-    }
-
-    private static async Task<IEnumerable<DestinationRow>> ReadDestinationsAsync(DbTx tx, Guid[] tripIds) =>
-        await tx.QueryAsync<DestinationRow>("""
-            SELECT trip_id, position, city, country, arrival_date, departure_date
-              FROM trip_destinations WHERE trip_id = ANY(@tripIds) ORDER BY trip_id, position
-            """, new { tripIds });
+    private static Task<TripRow?> ReadAsync(DbTx tx, Guid tripId) =>
+        tx.QuerySingleOrDefaultAsync<TripRow>($"SELECT {Columns} FROM trips t WHERE t.id = @tripId", new { tripId });
 
     private static Task InsertDestinationsAsync(DbTx tx, Guid tripId, IReadOnlyList<NewDestination> destinations) =>
         destinations.Count == 0 ? Task.CompletedTask : tx.ExecuteAsync("""
