@@ -82,8 +82,8 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
                     """, new
                 {
                     booking.TripId, booking.BookingType, Code = codes.Next(), booking.SupplierName, booking.DetailsJson,
-                    booking.TotalAmount, booking.Currency, booking.Cancellable, CancellationDeadline = Utc(booking.CancellationDeadline),
-                    booking.CancellationFee, StartsAt = booking.StartsAt.ToUniversalTime(), EndsAt = Utc(booking.EndsAt),
+                    booking.TotalAmount, booking.Currency, booking.Cancellable, booking.CancellationDeadline,
+                    booking.CancellationFee, booking.StartsAt, booking.EndsAt,
                 });
             }
             catch (PostgresException ex) when (ex is { SqlState: "23505", ConstraintName: "bookings_confirmation_code_key" } && attempt < CodeAttempts)
@@ -137,7 +137,7 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
                AND (@AfterCreatedAt::timestamptz IS NULL OR (b.created_at, b.id) < (@AfterCreatedAt, @AfterId))
              ORDER BY b.created_at DESC, b.id DESC
              LIMIT @Take
-            """, f with { From = Utc(f.From), To = Utc(f.To), AfterCreatedAt = Utc(f.AfterCreatedAt) })).AsList(), ct);
+            """, f)).AsList(), ct);
 
     /// <summary>pending → confirmed. The status guard is in the UPDATE, so of two racing confirms one wins.</summary>
     public Task<ChangeResult> ConfirmAsync(Guid userId, Guid bookingId, string supplierReference, CancellationToken ct) =>
@@ -188,9 +188,6 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
     private static Task<BookingRow?> ReadAsync(DbTx tx, Guid bookingId) =>
         tx.QuerySingleOrDefaultAsync<BookingRow>(
             $"SELECT {Columns} FROM bookings b WHERE b.id = @bookingId AND app.can_read_trip(b.trip_id)", new { bookingId });
-
-    // Npgsql writes timestamptz only from offset-0 values; clients send their own offsets.
-    private static DateTimeOffset? Utc(DateTimeOffset? value) => value?.ToUniversalTime();
 
     private sealed record StoredKey(byte[] RequestHash, Guid BookingId);
 
