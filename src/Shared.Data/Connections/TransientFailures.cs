@@ -25,16 +25,18 @@ public static class TransientFailures
     public static bool IsUnavailable(Exception ex) => ex is DatabaseUnavailableException || ex is CommitOutcomeUnknownException
         || (IsTransient(ex) && ex is not PostgresException { SqlState: "40001" or "40P01" });
 
-    public static ResiliencePipeline CreateRetryPipeline(int maxRetries = 4) =>
+    /// <summary>Jittered exponential retries of what <paramref name="shouldRetry"/> accepts (default: transient failures).</summary>
+    public static ResiliencePipeline CreateRetryPipeline(int maxRetries = 4, Func<Exception, bool>? shouldRetry = null,
+        TimeSpan? delay = null, TimeSpan? maxDelay = null) =>
         new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                ShouldHandle = new PredicateBuilder().Handle(shouldRetry ?? IsTransient),
                 MaxRetryAttempts = maxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(2),
+                Delay = delay ?? TimeSpan.FromMilliseconds(200),
+                MaxDelay = maxDelay ?? TimeSpan.FromSeconds(2),
             })
             .Build();
 }

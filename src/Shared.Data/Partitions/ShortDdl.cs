@@ -1,6 +1,5 @@
 using Npgsql;
 using Polly;
-using Polly.Retry;
 using TravelFunctions.Data.Connections;
 
 namespace TravelFunctions.Data.Partitions;
@@ -15,17 +14,8 @@ public sealed class ShortDdl(NpgsqlDataSource direct, TimeSpan? lockTimeout = nu
 {
     private readonly string _lockTimeout = $"{(int)(lockTimeout ?? TimeSpan.FromSeconds(2)).TotalMilliseconds}ms";
 
-    private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsRetryable),
-            MaxRetryAttempts = maxRetries,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(250),
-            MaxDelay = TimeSpan.FromSeconds(3),
-        })
-        .Build();
+    private readonly ResiliencePipeline _retry = TransientFailures.CreateRetryPipeline(
+        maxRetries, IsRetryable, delay: TimeSpan.FromMilliseconds(250), maxDelay: TimeSpan.FromSeconds(3));
 
     public NpgsqlDataSource Direct => direct;
 
