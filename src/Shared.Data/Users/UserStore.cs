@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 using TravelFunctions.Data.Connections;
 
@@ -48,8 +49,9 @@ public sealed class UserStore(Db db)
              WHERE id = @userId
             """, new { userId, rehashedPassword }), ct, actAs: userId);
 
+    /// <summary>One round trip (Db.ReadAsUserAsync).</summary>
     public Task<(UserRow User, ProfileRow Profile)?> GetAsync(Guid userId, CancellationToken ct) =>
-        db.AsUserAsync(userId, tx => ReadAsync(tx, userId), ct);
+        db.ReadAsUserAsync(userId, ReadSql, new { userId }, ReadAsync, ct);
 
     public Task<(UserRow User, ProfileRow Profile)?> UpdateAsync(Guid userId, UserChanges c, CancellationToken ct) =>
         db.AsUserAsync(userId, async tx =>
@@ -80,21 +82,29 @@ public sealed class UserStore(Db db)
             return await ReadAsync(tx, userId);
         }, ct);
 
+    // The account and its profile: two statements, sent as one batch.
+    private const string ReadSql = """
+        SELECT id, email, first_name, last_name, phone, email_verified, status, created_at, updated_at, last_login_at
+          FROM users WHERE id = @userId;
+        SELECT preferred_cabin_class, seat_preference, meal_preference,
+               preferred_airlines::text, preferred_hotel_chains::text, loyalty_programs::text,
+               notification_preferences::text, accessibility_requirements::text, dietary_restrictions::text,
+               preferred_language, timezone, home_airport, updated_at
+          FROM user_profiles WHERE user_id = @userId;
+        """;
+
+    private static async Task<(UserRow, ProfileRow)?> ReadAsync(SqlMapper.GridReader grid)
+    {
+        var user = await grid.ReadSingleOrDefaultAsync<UserRow>();
+        var profile = await grid.ReadSingleOrDefaultAsync<ProfileRow>();
+        return user is null || profile is null ? null : (user, profile);
+    }
+
     private static async Task<(UserRow, ProfileRow)?> ReadAsync(DbTx tx, Guid userId)
     {
-        var user = await tx.QuerySingleOrDefaultAsync<UserRow>("""
-            SELECT id, email, first_name, last_name, phone, email_verified, status, created_at, updated_at, last_login_at
-              FROM users WHERE id = @userId
-            """, new { userId });
-        if (user is null) return null;
-        var profile = await tx.QuerySingleAsync<ProfileRow>("""
-            SELECT preferred_cabin_class, seat_preference, meal_preference,
-                   preferred_airlines::text, preferred_hotel_chains::text, loyalty_programs::text,
-                   notification_preferences::text, accessibility_requirements::text, dietary_restrictions::text,
-                   preferred_language, timezone, home_airport, updated_at
-              FROM user_profiles WHERE user_id = @userId
-            """, new { userId });
-        return (user, profile);
+        await using var grid = await tx.Connection.QueryMultipleAsync(new CommandDefinition(
+            ReadSql, new { userId }, tx.Transaction, cancellationToken: tx.CancellationToken));
+        return await ReadAsync(grid);
     }
 
     /// <summary>
