@@ -13,6 +13,8 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
 {
     private readonly JsonWebTokenHandler _handler = new();
     private readonly JwtOptions _o = options.Value;
+    // One key instance for the process, so IdentityModel's cached HMAC provider is reused per token.
+    private readonly SigningCredentials _signing = new(options.Value.Key(), SecurityAlgorithms.HmacSha256);
 
     public TimeSpan RefreshLifetime => TimeSpan.FromDays(_o.RefreshTokenDays);
 
@@ -33,7 +35,7 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
             NotBefore = now,
             Expires = now.AddMinutes(_o.AccessTokenMinutes),
             Claims = claims,
-            SigningCredentials = new SigningCredentials(_o.Key(), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = _signing,
         });
     }
 
