@@ -31,26 +31,17 @@ public sealed class Db(TravelDataSources sources)
     /// transaction, so the transaction-local app.user_id covers the SELECTs (and PgBouncer holds the
     /// server connection for exactly that batch). Reads only: retried on transient failures.
     /// </summary>
-    public async Task<T> ReadAsUserAsync<T>(Guid userId, string sql, object args, Func<SqlMapper.GridReader, Task<T>> read, CancellationToken ct)
-    {
-        try
+    public Task<T> ReadAsUserAsync<T>(Guid userId, string sql, object args, Func<SqlMapper.GridReader, Task<T>> read, CancellationToken ct) =>
+        RetryAsync(async token =>
         {
-            return await Retry.ExecuteAsync(async token =>
-            {
-                await using var conn = await sources.Pooled.OpenConnectionAsync(token);
-                var parameters = new DynamicParameters(args);
-                parameters.Add("__requestUserId", userId);
-                await using var grid = await conn.QueryMultipleAsync(new CommandDefinition(
-                    "SELECT app.begin_request(@__requestUserId);\n" + sql, parameters, cancellationToken: token));
-                if (!await grid.ReadSingleAsync<bool>()) throw new AccountInactiveException();
-                return await read(grid);
-            }, ct);
-        }
-        catch (Exception ex) when (TransientFailures.IsTransient(ex))
-        {
-            throw new DatabaseUnavailableException(ex);
-        }
-    }
+            await using var conn = await sources.Pooled.OpenConnectionAsync(token);
+            var parameters = new DynamicParameters(args);
+            parameters.Add("__requestUserId", userId);
+            await using var grid = await conn.QueryMultipleAsync(new CommandDefinition(
+                "SELECT app.begin_request(@__requestUserId);\n" + sql, parameters, cancellationToken: token));
+            if (!await grid.ReadSingleAsync<bool>()) throw new AccountInactiveException();
+            return await read(grid);
+        }, ct);
 
     /// <summary>Work before a user is authenticated (register, login, refresh). actAs sets app.user_id without the activity check.</summary>
     public Task<T> AnonymousAsync<T>(Func<DbTx, Task<T>> work, CancellationToken ct, Guid? actAs = null) =>
@@ -61,25 +52,29 @@ public sealed class Db(TravelDataSources sources)
             return await work(tx);
         }, ct);
 
-    private async Task<T> RunAsync<T>(Guid? userId, Func<DbTx, Task<T>> work, CancellationToken ct)
+    private Task<T> RunAsync<T>(Guid? userId, Func<DbTx, Task<T>> work, CancellationToken ct) =>
+        RetryAsync(async token =>
+        {
+            await using var conn = await sources.Pooled.OpenConnectionAsync(token);
+            await using var transaction = await conn.BeginTransactionAsync(token);
+            var result = await work(new DbTx(conn, transaction, userId, token));
+            try
+            {
+                await transaction.CommitAsync(token);
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
+            {
+                throw new CommitOutcomeUnknownException(ex);
+            }
+            return result;
+        }, ct);
+
+    /// <summary>Retries transient failures; when they persist, the database is reported unavailable (503).</summary>
+    private static async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> attempt, CancellationToken ct)
     {
         try
         {
-            return await Retry.ExecuteAsync(async token =>
-            {
-                await using var conn = await sources.Pooled.OpenConnectionAsync(token);
-                await using var transaction = await conn.BeginTransactionAsync(token);
-                var result = await work(new DbTx(conn, transaction, userId, token));
-                try
-                {
-                    await transaction.CommitAsync(token);
-                }
-                catch (Exception ex) when (TransientFailures.IsTransient(ex))
-                {
-                    throw new CommitOutcomeUnknownException(ex);
-                }
-                return result;
-            }, ct);
+            return await Retry.ExecuteAsync(async token => await attempt(token), ct);
         }
         catch (Exception ex) when (TransientFailures.IsTransient(ex))
         {
