@@ -23,7 +23,18 @@ public sealed record CreateBookingRequest(
 public sealed record ConfirmBookingRequest(string? SupplierReference);
 
 /// <summary>GET /api/bookings query. from/to bound starts_at: a date (yyyy-MM-dd, whole day, UTC) or a date-time with offset.</summary>
-public sealed record BookingListQuery(Guid? TripId, string? Type, string? Status, string? From, string? To, int? Limit, string? Cursor);
+/// <remarks>Init properties, not a positional record: the compile-time request delegate generator cannot bind a
+/// constructor with nullable reference parameters. All text, parsed by the validator (see QueryText).</remarks>
+public sealed record BookingListQuery
+{
+    public string? TripId { get; init; }
+    public string? Type { get; init; }
+    public string? Status { get; init; }
+    public string? From { get; init; }
+    public string? To { get; init; }
+    public string? Limit { get; init; }
+    public string? Cursor { get; init; }
+}
 
 public sealed record BookingResponse(
     Guid Id, Guid TripId, BookingType BookingType, BookingStatus Status, string ConfirmationCode,

@@ -135,7 +135,8 @@ public sealed class BookingListQueryValidator : AbstractValidator<BookingListQue
         RuleFor(q => q.To).Must((q, to) => !BookingQuery.TryParseBound(q.From, false, out var from)
                 || !BookingQuery.TryParseBound(to, true, out var until) || from <= until)
             .When(q => q.From is not null && q.To is not null).WithMessage("'to' must not be before 'from'.");
-        RuleFor(q => q.Limit).InclusiveBetween(1, Cursor.MaxLimit).When(q => q.Limit is not null);
+        RuleFor(q => q.TripId).Must(t => QueryText.TryParse<Guid>(t, out _)).WithMessage("A trip id (UUID).");
+        RuleFor(q => q.Limit).Must(l => QueryText.TryReadLimit(l, out _)).WithMessage(QueryText.LimitRule);
         RuleFor(q => q.Cursor).Must(c => BookingQuery.TryDecodeCursor(c, out _, out _)).When(q => q.Cursor is not null)
             .WithMessage("Not a cursor from this API. Pass nextCursor back unchanged.");
     }

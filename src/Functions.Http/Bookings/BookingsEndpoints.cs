@@ -16,7 +16,8 @@ public static class BookingsEndpoints
     public const string ReplayedHeader = "Idempotent-Replayed";
 
     public static IServiceCollection AddBookings(this IServiceCollection services) =>
-        services.AddSingleton<ConfirmationCodes>()
+        services.AddJsonContracts(BookingsJson.Default)
+            .AddSingleton<ConfirmationCodes>()
             .AddSingleton<BookingStore>()
             .AddSingleton<IValidator<CreateBookingRequest>, CreateBookingRequestValidator>()
             .AddSingleton<IValidator<ConfirmBookingRequest>, ConfirmBookingRequestValidator>()
@@ -77,11 +78,12 @@ public static class BookingsEndpoints
         [AsParameters] BookingListQuery q, ClaimsPrincipal principal, BookingStore store, CancellationToken ct)
     {
         // The validator has checked every value; these parses cannot fail.
-        var limit = q.Limit ?? Cursor.DefaultLimit;
+        QueryText.TryReadLimit(q.Limit, out var limit);
+        QueryText.TryParse<Guid>(q.TripId, out var tripId);
         DateTimeOffset? from = BookingQuery.TryParseBound(q.From, upper: false, out var f) ? f : null;
         DateTimeOffset? to = BookingQuery.TryParseBound(q.To, upper: true, out var t) ? t : null;
         var after = BookingQuery.TryDecodeCursor(q.Cursor, out var afterCreatedAt, out var afterId);
-        var filter = new BookingFilter(q.TripId,
+        var filter = new BookingFilter(tripId,
             BookingQuery.TryParseEnum<BookingType>(q.Type, out var type) ? type.ToText() : null,
             BookingQuery.TryParseEnum<BookingStatus>(q.Status, out var status) ? status.ToText() : null,
             from, to, limit + 1, after ? afterCreatedAt : null, after ? afterId : null);

@@ -10,7 +10,8 @@ namespace TravelFunctions.Http.Conversations;
 public static class ConversationsEndpoints
 {
     public static IServiceCollection AddConversations(this IServiceCollection services) =>
-        services.AddSingleton<ConversationStore>()
+        services.AddJsonContracts(ConversationsJson.Default)
+            .AddSingleton<ConversationStore>()
             .AddSingleton<IValidator<CreateConversationRequest>, CreateConversationRequestValidator>()
             .AddSingleton<IValidator<PostMessageRequest>, PostMessageRequestValidator>()
             .AddSingleton<IValidator<CloseConversationRequest>, CloseConversationRequestValidator>();
@@ -36,15 +37,15 @@ public static class ConversationsEndpoints
 
     private static async Task<Results<Ok<Page<ConversationResponse>>, ValidationProblem>> List(
         ClaimsPrincipal user, ConversationStore store, CancellationToken ct,
-        Guid? tripId = null, string? status = null, int? limit = null, string? cursor = null)
+        string? tripId = null, string? status = null, string? limit = null, string? cursor = null)
     {
+        if (!QueryText.TryParse<Guid>(tripId, out var tripFilter)) return Problems.Invalid("tripId", "tripId must be a trip id (UUID).");
         if (!EnumText.TryParseText<ConversationStatus>(status, out var statusFilter))
             return Problems.Invalid("status", $"status must be one of: {EnumText.Allowed<ConversationStatus>()}.");
-        var take = limit ?? Cursor.DefaultLimit;
-        if (take is < 1 or > Cursor.MaxLimit) return Problems.Invalid("limit", $"limit must be between 1 and {Cursor.MaxLimit}.");
+        if (!QueryText.TryReadLimit(limit, out var take)) return Problems.Invalid("limit", QueryText.LimitRule);
         if (!TryReadCursor(cursor, out var afterAt, out var afterId)) return Problems.Invalid("cursor", "The cursor is not one this API issued.");
 
-        var rows = await store.ListMineAsync(user.UserId(), new ConversationQuery(tripId, statusFilter?.ToText(), take + 1, afterAt, afterId), ct);
+        var rows = await store.ListMineAsync(user.UserId(), new ConversationQuery(tripFilter, statusFilter?.ToText(), take + 1, afterAt, afterId), ct);
         var page = rows.Take(take).Select(ConversationResponse.From).ToList();
         var next = rows.Count > take ? EncodeCursor(page[^1].LastActivityAt, page[^1].Id) : null;
         return TypedResults.Ok(new Page<ConversationResponse>(page, next));
@@ -65,10 +66,9 @@ public static class ConversationsEndpoints
     }
 
     private static async Task<Results<Ok<Page<MessageResponse>>, ProblemHttpResult, ValidationProblem>> Messages(
-        Guid conversationId, ClaimsPrincipal user, ConversationStore store, CancellationToken ct, int? limit = null, string? cursor = null)
+        Guid conversationId, ClaimsPrincipal user, ConversationStore store, CancellationToken ct, string? limit = null, string? cursor = null)
     {
-        var take = limit ?? Cursor.DefaultLimit;
-        if (take is < 1 or > Cursor.MaxLimit) return Problems.Invalid("limit", $"limit must be between 1 and {Cursor.MaxLimit}.");
+        if (!QueryText.TryReadLimit(limit, out var take)) return Problems.Invalid("limit", QueryText.LimitRule);
         if (!TryReadCursor(cursor, out var beforeAt, out var beforeId)) return Problems.Invalid("cursor", "The cursor is not one this API issued.");
 
         var rows = await store.MessagesAsync(user.UserId(), conversationId, new MessageQuery(take + 1, beforeAt, beforeId), ct);

@@ -9,7 +9,8 @@ namespace TravelFunctions.Http.Trips;
 public static class TripsEndpoints
 {
     public static IServiceCollection AddTrips(this IServiceCollection services) =>
-        services.AddSingleton<TripStore>()
+        services.AddJsonContracts(TripsJson.Default)
+            .AddSingleton<TripStore>()
             .AddSingleton<CollaboratorStore>()
             .AddSingleton<IValidator<CreateTripRequest>, CreateTripRequestValidator>()
             .AddSingleton<IValidator<UpdateTripRequest>, UpdateTripRequestValidator>()
@@ -40,14 +41,15 @@ public static class TripsEndpoints
 
     private static async Task<Results<Ok<Page<TripResponse>>, ValidationProblem>> List(
         ClaimsPrincipal user, TripStore store, CancellationToken ct,
-        string? status = null, string? q = null, DateOnly? from = null, DateOnly? to = null, int? limit = null, string? cursor = null)
+        string? status = null, string? q = null, string? from = null, string? to = null, string? limit = null, string? cursor = null)
     {
         if (!EnumText.TryParseText<TripStatus>(status, out var statusFilter))
             return Problems.Invalid("status", $"status must be one of: {EnumText.Allowed<TripStatus>()}.");
-        var take = limit ?? Cursor.DefaultLimit;
-        if (take is < 1 or > Cursor.MaxLimit) return Problems.Invalid("limit", $"limit must be between 1 and {Cursor.MaxLimit}.");
+        if (!QueryText.TryReadLimit(limit, out var take)) return Problems.Invalid("limit", QueryText.LimitRule);
+        if (!QueryText.TryParse<DateOnly>(from, out var fromDate)) return Problems.Invalid("from", "from must be a date (yyyy-MM-dd).");
+        if (!QueryText.TryParse<DateOnly>(to, out var toDate)) return Problems.Invalid("to", "to must be a date (yyyy-MM-dd).");
         if (q is { Length: > 100 }) return Problems.Invalid("q", "q is at most 100 characters.");
-        if (from is not null && to is not null && to < from) return Problems.Invalid("to", "to must be on or after from.");
+        if (fromDate is not null && toDate is not null && toDate < fromDate) return Problems.Invalid("to", "to must be on or after from.");
         DateOnly? afterDate = null;
         Guid? afterId = null;
         if (cursor is not null)
@@ -57,7 +59,7 @@ public static class TripsEndpoints
             (afterDate, afterId) = (d, id);
         }
         var rows = await store.ListAsync(user.UserId(), new TripQuery(statusFilter?.ToText(), string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
-            from, to, take + 1, afterDate, afterId), ct);
+            fromDate, toDate, take + 1, afterDate, afterId), ct);
         var page = rows.Take(take).Select(TripResponse.From).ToList();
         var next = rows.Count > take ? Cursor.Encode(page[^1].StartDate.ToString("O"), page[^1].Id.ToString()) : null;
         return TypedResults.Ok(new Page<TripResponse>(page, next));

@@ -40,6 +40,22 @@ public sealed class PlatformTests(ApiFixture api) : IClassFixture<ApiFixture>
         await (await api.Anonymous().PutAsJsonAsync("/api/health", new { })).ProblemAsync(HttpStatusCode.MethodNotAllowed);
     }
 
+    [Theory]
+    [InlineData("/api/trips?limit=ten", "limit")]
+    [InlineData("/api/trips?limit=0", "limit")]
+    [InlineData("/api/trips?from=2027-13-45", "from")]
+    [InlineData("/api/trips?to=soon", "to")]
+    [InlineData("/api/conversations?tripId=abc", "tripId")]
+    [InlineData("/api/conversations?limit=1.5", "limit")]
+    [InlineData("/api/conversations/6f1c2a8e-0000-4000-8000-000000000001/messages?limit=many", "limit")]
+    [InlineData("/api/bookings?tripId=abc", "tripId")]
+    [InlineData("/api/bookings?limit=101", "limit")]
+    public async Task Malformed_optional_query_values_are_400_naming_the_parameter(string url, string field)
+    {
+        var user = await api.NewUserAsync();
+        await (await user.Client.GetAsync(url)).ValidationProblemAsync(field);
+    }
+
     [Fact]
     public async Task Wrong_content_type_is_a_clear_4xx()
     {
