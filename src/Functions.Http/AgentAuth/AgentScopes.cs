@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FluentValidation;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.AgentAuth;
 
@@ -17,7 +18,8 @@ public static class AgentScopes
 
     public static IServiceCollection AddAgentAuth(this IServiceCollection services)
     {
-        services.AddSingleton<AgentClientStore>()
+        services.AddJsonContracts(AgentAuthJson.Default)
+            .AddSingleton<AgentClientStore>()
             .AddSingleton<IValidator<AgentTokenRequest>, AgentTokenRequestValidator>();
         services.AddAuthorizationBuilder()
             .AddPolicy(LogsPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, Logs)))

@@ -10,7 +10,8 @@ namespace TravelFunctions.Http.ApiLogs;
 public static class ApiLogsEndpoints
 {
     public static IServiceCollection AddApiLogs(this IServiceCollection services) =>
-        services.AddSingleton<ApiLogStore>()
+        services.AddJsonContracts(ApiLogsJson.Default)
+            .AddSingleton<ApiLogStore>()
             .AddSingleton<IValidator<ApiLogBatchRequest>, ApiLogBatchRequestValidator>();
 
     /// <summary>A service endpoint for the platform's agents: needs a token with scope agents:logs (docs/agents.md).</summary>

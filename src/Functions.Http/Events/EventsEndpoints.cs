@@ -9,7 +9,8 @@ namespace TravelFunctions.Http.Events;
 public static class EventsEndpoints
 {
     public static IServiceCollection AddEvents(this IServiceCollection services) =>
-        services.AddSingleton<EventStore>()
+        services.AddJsonContracts(EventsJson.Default)
+            .AddSingleton<EventStore>()
             .AddSingleton<IValidator<EventBatchRequest>, EventBatchRequestValidator>();
 
     public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)

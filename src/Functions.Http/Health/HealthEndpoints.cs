@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TravelFunctions.Data.Connections;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Health;
 
@@ -8,6 +9,8 @@ public sealed record HealthResponse(string Status, string Database, long Databas
 
 public static class HealthEndpoints
 {
+    public static IServiceCollection AddHealth(this IServiceCollection services) => services.AddJsonContracts(HealthJson.Default);
+
     public static RouteGroupBuilder MapHealth(this RouteGroupBuilder api)
     {
         api.MapGet("/health", Check).WithName("Health").WithTags("Health").AllowAnonymous();

@@ -22,6 +22,13 @@ public static class ApiJson
         o.MaxDepth = 32;
     }
 
+    /// <summary>
+    /// Puts a feature's source-generated contract metadata ahead of reflection in the API's JSON options. The
+    /// settings above still apply (they are read at run time); reflection stays last, as the fallback.
+    /// </summary>
+    public static IServiceCollection AddJsonContracts(this IServiceCollection services, JsonSerializerContext contracts) =>
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, contracts));
+
     public static readonly JsonSerializerOptions Options = Create();
 
     private static JsonSerializerOptions Create()

@@ -9,7 +9,8 @@ namespace TravelFunctions.Http.SearchCache;
 public static class SearchCacheEndpoints
 {
     public static IServiceCollection AddSearchCache(this IServiceCollection services) =>
-        services.AddSingleton<SearchCacheStore>()
+        services.AddJsonContracts(SearchCacheJson.Default)
+            .AddSingleton<SearchCacheStore>()
             .AddSingleton<IValidator<PutSearchCacheRequest>, PutSearchCacheRequestValidator>();
 
     /// <summary>Service endpoints for the platform's agents: need a token with scope agents:search-cache (docs/agents.md).</summary>
