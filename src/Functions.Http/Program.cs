@@ -18,6 +18,7 @@ builder.Services.AddApiProblems();
 builder.Services.AddTravelData(builder.Configuration);
 builder.Services.AddTokenAuth(builder.Configuration);
 builder.Services.AddApiDocs();
+builder.Services.AddHealth();
 builder.Services.AddUsers();
 builder.Services.AddTrips();
 builder.Services.AddBookings();
@@ -49,6 +50,7 @@ api.MapConversations();
 api.MapEvents();
 api.MapApiLogs();
 api.MapSearchCache();
+BuildOnceEndpointDataSource.BuildEndpointsOnce(app);
 
 // `Functions.Http emit-functions <dir>`: write the Azure function metadata of the endpoints above, and exit.
 if (EmitFunctionsCommand.IsRequested(args)) { Environment.ExitCode = EmitFunctionsCommand.Run(app, args); return; }

@@ -1,8 +1,10 @@
-using FluentValidation;
 using System.Threading.RateLimiting;
+using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using TravelFunctions.Data.Users;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Auth;
 
@@ -12,7 +14,9 @@ public static class AuthExtensions
 
     public static IServiceCollection AddTokenAuth(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<JwtOptions>().Bind(config.GetSection(JwtOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JwtOptions>().Bind(config.GetSection(JwtOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddJsonContracts(AuthJson.Default);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<BearerTokenValidation>();
@@ -21,8 +25,15 @@ public static class AuthExtensions
         services.AddSingleton<IValidator<TokenRequest>, TokenRequestValidator>();
         services.AddSingleton<IValidator<RefreshRequest>, RefreshRequestValidator>();
 
-        services.AddAuthentication(BearerTokenHandler.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.Scheme, null);
+        // The authentication core, not AddAuthentication(): bearer tokens need no data protection, whose hosted
+        // service would load (or create) a key ring at every cold start.
+        services.AddAuthenticationCore(o =>
+        {
+            o.DefaultScheme = BearerTokenHandler.SchemeName;
+            o.AddScheme<BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        });
+        services.AddWebEncoders();
+        services.AddTransient<BearerTokenHandler>();
         services.AddAuthorization();
 
         // Credential endpoints are the brute-force target: a fixed window per client address.

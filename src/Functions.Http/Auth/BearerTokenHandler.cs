@@ -15,7 +15,7 @@ public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
     BearerTokenValidation validation) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "Bearer";
+    public const string SchemeName = "Bearer";
     private static readonly JsonWebTokenHandler Tokens = new() { MapInboundClaims = false };
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -26,7 +26,7 @@ public sealed class BearerTokenHandler(
         var result = await Tokens.ValidateTokenAsync(header["Bearer ".Length..].Trim(), validation.Parameters);
         if (!result.IsValid)
             return AuthenticateResult.Fail("The bearer token is invalid or expired.");
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(result.ClaimsIdentity), Scheme));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(result.ClaimsIdentity), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

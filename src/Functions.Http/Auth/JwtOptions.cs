@@ -1,28 +1,41 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TravelFunctions.Http.Auth;
 
 /// <summary>Settings Jwt__Issuer, Jwt__Audience, Jwt__SigningKey (Key Vault in Azure), Jwt__AccessTokenMinutes.</summary>
-public sealed class JwtOptions : IValidatableObject
+public sealed class JwtOptions
 {
     public const string Section = "Jwt";
 
-    [Required] public string Issuer { get; set; } = "";
-    [Required] public string Audience { get; set; } = "";
+    public string Issuer { get; set; } = "";
+    public string Audience { get; set; } = "";
     /// <summary>HMAC-SHA256 key: at least 32 bytes of randomness (base64 or plain text).</summary>
-    [Required, MinLength(32)] public string SigningKey { get; set; } = "";
-    [Range(1, 240)] public int AccessTokenMinutes { get; set; } = 15;
-    [Range(1, 365)] public int RefreshTokenDays { get; set; } = 30;
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext context)
-    {
-        // An unresolved Key Vault reference arrives as its literal text: long enough to pass MinLength,
-        // and public. Refuse to start rather than sign tokens with it.
-        if (SigningKey.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
-            yield return new ValidationResult("Jwt:SigningKey is an unresolved Key Vault reference; check the secret and the app's Key Vault access.", [nameof(SigningKey)]);
-    }
+    public string SigningKey { get; set; } = "";
+    public int AccessTokenMinutes { get; set; } = 15;
+    public int RefreshTokenDays { get; set; } = 30;
 
     public SymmetricSecurityKey Key() => new(Encoding.UTF8.GetBytes(SigningKey));
+}
+
+/// <summary>
+/// Checked at startup (ValidateOnStart), so a bad setting stops the app with a clear message instead of failing
+/// at the first sign-in. Plain code rather than data annotations: those cost a reflection pass at every cold start.
+/// </summary>
+public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
+{
+    public ValidateOptionsResult Validate(string? name, JwtOptions o)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.Issuer)) failures.Add("Jwt:Issuer is required.");
+        if (string.IsNullOrWhiteSpace(o.Audience)) failures.Add("Jwt:Audience is required.");
+        if (o.SigningKey.Length < 32) failures.Add("Jwt:SigningKey is required and must be at least 32 characters.");
+        // An unresolved Key Vault reference arrives as its literal text: long enough, and public. Never sign with it.
+        if (o.SigningKey.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+            failures.Add("Jwt:SigningKey is an unresolved Key Vault reference; check the secret and the app's Key Vault access.");
+        if (o.AccessTokenMinutes is < 1 or > 240) failures.Add("Jwt:AccessTokenMinutes must be between 1 and 240.");
+        if (o.RefreshTokenDays is < 1 or > 365) failures.Add("Jwt:RefreshTokenDays must be between 1 and 365.");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
