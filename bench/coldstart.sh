@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cold start of the packaged HTTP app beside a bare ASP.NET Core "hello" app published the same way
-# (self-contained linux-x64, ReadyToRun), in the same run: time from exec of the executable (as the
-# Functions host starts it: only FUNCTIONS_CUSTOMHANDLER_PORT + app settings in the environment,
-# working directory = package root) to its first 200 on GET /. Medians of N starts each (default 15),
+# (self-contained linux-x64, composite ReadyToRun, as scripts/publish.sh does), in the same run: time from
+# exec of the executable (as the Functions host starts it: only FUNCTIONS_CUSTOMHANDLER_PORT + app settings
+# in the environment, working directory = package root) to its first 200 on GET /. Medians of N starts each (default 15),
 # the two apps alternating so machine noise hits both alike; one unmeasured warm-up each (page cache).
 # Bar: app median / bare median <= 1.5. Exit 1 when missed.
 #   bench/coldstart.sh [N]         uses artifacts/Functions.Http.zip (runs scripts/publish.sh Functions.Http if missing)
@@ -43,8 +43,8 @@ var app = builder.Build();
 app.MapGet("/", () => "hello");
 app.Run();
 CS
-echo "publishing the bare hello app (self-contained linux-x64, ReadyToRun)..."
-dotnet publish "$work/hello/src/Hello.csproj" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
+echo "publishing the bare hello app (self-contained linux-x64, composite ReadyToRun, like the package)..."
+dotnet publish "$work/hello/src/Hello.csproj" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -p:SatelliteResourceLanguages=en \
   -o "$work/hello/out" --disable-build-servers -nodeReuse:false -v q -nologo >"$work/hello.log" 2>&1 || { cat "$work/hello.log"; exit 1; }
 
 port=47931
