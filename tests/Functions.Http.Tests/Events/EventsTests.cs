@@ -76,6 +76,30 @@ public sealed class EventsTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task The_reused_staging_table_never_carries_rows_from_one_batch_into_the_next()
+    {
+        // The staging table lives as long as the pooled server connection; each batch must see only its own rows,
+        // whoever sent the batch before it and whether that batch was written or refused.
+        var alice = await api.NewUserAsync();
+        var bob = await api.NewUserAsync();
+        for (var round = 0; round < 5; round++)
+        {
+            var written = await alice.Client.PostAsJsonAsync("/api/events", new { events = Enumerable.Range(0, 3).Select(i => Event(i)).ToArray() });
+            await written.EnsureStatusAsync(HttpStatusCode.Accepted);
+            Assert.Equal(3, (await written.JsonAsync())["accepted"]!.GetValue<int>());
+
+            await (await bob.Client.PostAsJsonAsync("/api/events", new { events = new[] { Event(0), Event(1, "2019-06-01T12:00:00Z") } }))
+                .ValidationProblemAsync("events[1].occurredAt");
+
+            var next = await bob.Client.PostAsJsonAsync("/api/events", new { events = new[] { Event(0), Event(1) } });
+            await next.EnsureStatusAsync(HttpStatusCode.Accepted);
+            Assert.Equal(2, (await next.JsonAsync())["accepted"]!.GetValue<int>());
+        }
+        Assert.Equal(15L, await CountAsync(alice.Id));
+        Assert.Equal(10L, await CountAsync(bob.Id));
+    }
+
+    [Fact]
     public async Task Every_validation_rule()
     {
         var user = await api.NewUserAsync();
