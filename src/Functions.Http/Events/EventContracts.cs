@@ -8,8 +8,19 @@ public enum DeviceType { Desktop, Mobile, Tablet, Other }
 public sealed record EventBatchRequest(IReadOnlyList<EventInput>? Events);
 
 /// <summary>occurredAt: when it happened on the client (default: now); data: a JSON object of at most 16 KiB.</summary>
-public sealed record EventInput(
-    string? EventType, string? Category, JsonElement? Data, string? SessionId, DeviceType? DeviceType, DateTimeOffset? OccurredAt);
+/// <remarks>
+/// Settable properties rather than a positional record: up to 1000 of these are read per request, and the
+/// serializer binds a constructor of more than four parameters through a boxed argument array per object.
+/// </remarks>
+public sealed record EventInput
+{
+    public string? EventType { get; init; }
+    public string? Category { get; init; }
+    public JsonElement? Data { get; init; }
+    public string? SessionId { get; init; }
+    public DeviceType? DeviceType { get; init; }
+    public DateTimeOffset? OccurredAt { get; init; }
+}
 
 /// <summary>How many rows a batch endpoint wrote (all of the batch, or nothing).</summary>
 public sealed record AcceptedBatch(int Accepted);
