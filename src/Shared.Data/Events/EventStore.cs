@@ -15,20 +15,24 @@ public abstract record EventBatchResult
 
 /// <summary>
 /// Writes batches of user events with binary COPY. travel_app cannot COPY into user_events (PostgreSQL
-/// refuses COPY FROM into a table with row-level security), so the batch is copied into a staging temp
-/// table, checked against the partitions that exist, and moved with one INSERT .. SELECT that RLS checks
-/// row by row, all in one transaction. The staging table empties itself at commit (ON COMMIT DELETE ROWS)
-/// and is created once per server connection (migration 0009 says why), so it is safe through PgBouncer in
-/// transaction mode: no row ever outlives our transaction.
+/// refuses COPY FROM into a table with row-level security), so the batch is copied into a temporary
+/// table that lives only for this transaction, checked against the partitions that exist, and moved
+/// with one INSERT .. SELECT that RLS checks row by row. All in one transaction, so it is safe through
+/// PgBouncer in transaction mode (the temp table never outlives the server connection's turn with us).
 /// </summary>
 public sealed class EventStore(Db db)
 {
     public Task<EventBatchResult> AppendAsync(Guid userId, IReadOnlyList<NewEvent> events, CancellationToken ct) =>
         db.AsUserAsync<EventBatchResult>(userId, async tx =>
         {
-            await tx.ExecuteAsync("SELECT app.ensure_event_staging()");
+            await tx.ExecuteAsync("""
+                CREATE TEMP TABLE incoming_events (
+                    ord int NOT NULL, event_type text NOT NULL, category text, data jsonb,
+                    session_id text, device_type text, occurred_at timestamptz
+                ) ON COMMIT DROP
+                """);
             await using (var copy = await tx.Connection.BeginBinaryImportAsync(
-                "COPY pg_temp.incoming_events_v1 (ord, event_type, category, data, session_id, device_type, occurred_at) FROM STDIN (FORMAT BINARY)", ct))
+                "COPY incoming_events (ord, event_type, category, data, session_id, device_type, occurred_at) FROM STDIN (FORMAT BINARY)", ct))
             {
                 for (var i = 0; i < events.Count; i++)
                 {
@@ -50,13 +54,13 @@ public sealed class EventStore(Db db)
             var moved = await tx.QuerySingleAsync<Moved>("""
                 WITH r AS MATERIALIZED (SELECT range_from, range_to FROM app.partition_ranges('public.user_events')),
                 outside AS (
-                  SELECT min(e.ord) AS first FROM pg_temp.incoming_events_v1 e
+                  SELECT min(e.ord) AS first FROM incoming_events e
                    WHERE NOT EXISTS (SELECT 1 FROM r WHERE coalesce(e.occurred_at, now()) >= r.range_from
                                                        AND coalesce(e.occurred_at, now()) < r.range_to)
                 ), inserted AS (
                   INSERT INTO user_events (user_id, event_type, category, data, session_id, device_type, occurred_at)
                   SELECT app.current_user_id(), event_type, category, data, session_id, device_type, coalesce(occurred_at, now())
-                    FROM pg_temp.incoming_events_v1
+                    FROM incoming_events
                    WHERE (SELECT first FROM outside) IS NULL
                   RETURNING 1
                 )
