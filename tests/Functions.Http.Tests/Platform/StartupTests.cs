@@ -50,6 +50,10 @@ public sealed class StartupTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         Assert.Equal(1, counting.Reads);
         Assert.Same(first[0], second[0]);
+
+        // And the app routes through it: its one data source is the build-once one.
+        var routes = Assert.IsType<CompositeEndpointDataSource>(api.Factory.Services.GetRequiredService<EndpointDataSource>());
+        Assert.IsType<BuildOnceEndpointDataSource>(Assert.Single(routes.DataSources));
     }
 
     private static JwtOptions ValidJwt() => new() { Issuer = "https://issuer", Audience = "api", SigningKey = new string('k', 32) };
