@@ -9,17 +9,17 @@ public sealed record EventBatchRequest(IReadOnlyList<EventInput>? Events);
 
 /// <summary>occurredAt: when it happened on the client (default: now); data: a JSON object of at most 16 KiB.</summary>
 /// <remarks>
-/// Settable properties rather than a positional record: up to 1000 of these are read per request, and the
-/// serializer binds a constructor of more than four parameters through a boxed argument array per object.
+/// Settable properties rather than a positional record or init-only properties: up to 1000 of these are
+/// read per request, and the serializer binds both of those through a boxed argument array per object.
 /// </remarks>
 public sealed record EventInput
 {
-    public string? EventType { get; init; }
-    public string? Category { get; init; }
-    public JsonElement? Data { get; init; }
-    public string? SessionId { get; init; }
-    public DeviceType? DeviceType { get; init; }
-    public DateTimeOffset? OccurredAt { get; init; }
+    public string? EventType { get; set; }
+    public string? Category { get; set; }
+    public JsonElement? Data { get; set; }
+    public string? SessionId { get; set; }
+    public DeviceType? DeviceType { get; set; }
+    public DateTimeOffset? OccurredAt { get; set; }
 }
 
 /// <summary>How many rows a batch endpoint wrote (all of the batch, or nothing).</summary>

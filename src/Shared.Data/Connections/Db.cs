@@ -57,7 +57,13 @@ public sealed class Db(TravelDataSources sources)
         {
             await using var conn = await sources.Pooled.OpenConnectionAsync(token);
             await using var transaction = await conn.BeginTransactionAsync(token);
-            var result = await work(new DbTx(conn, transaction, userId, token));
+            var tx = new DbTx(conn, transaction, userId, token);
+            var result = await work(tx);
+            if (tx.RollbackRequested)
+            {
+                await transaction.RollbackAsync(token);
+                return result;
+            }
             try
             {
                 await transaction.CommitAsync(token);

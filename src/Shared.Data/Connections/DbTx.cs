@@ -15,6 +15,13 @@ public sealed class DbTx(NpgsqlConnection connection, NpgsqlTransaction transact
     public Guid? UserId { get; } = userId;
     public CancellationToken CancellationToken { get; } = ct;
 
+    /// <summary>
+    /// When the work returns, end with ROLLBACK instead of COMMIT: for work that writes first and learns
+    /// afterwards that the request must not stand (it reports the reason as its result, not as an error).
+    /// </summary>
+    public void RollbackWhenDone() => RollbackRequested = true;
+    internal bool RollbackRequested { get; private set; }
+
     private CommandDefinition Command(string sql, object? args) =>
         new(sql, args, Transaction, cancellationToken: CancellationToken);
 

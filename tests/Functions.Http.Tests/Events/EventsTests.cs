@@ -76,10 +76,10 @@ public sealed class EventsTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task The_reused_staging_table_never_carries_rows_from_one_batch_into_the_next()
+    public async Task A_batch_never_carries_rows_from_the_previous_one_on_the_same_server_connection()
     {
-        // The staging table lives as long as the pooled server connection; each batch must see only its own rows,
-        // whoever sent the batch before it and whether that batch was written or refused.
+        // Batches share pooled server connections; each must see only its own rows, whoever sent the batch
+        // before it and whether that batch was written or refused (rolled back after reaching the DEFAULT partition).
         var alice = await api.NewUserAsync();
         var bob = await api.NewUserAsync();
         for (var round = 0; round < 5; round++)
