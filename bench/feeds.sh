@@ -7,16 +7,18 @@
 #      equivalent SQL (begin; set_config; insert message; update conversation; commit) as travel_app
 #      through the same PgBouncer; bar: API/pgbench >= 0.5
 # Each comparison runs in 3 alternating rounds (API, then its floor) of BENCH_SECONDS/2 each, after a
-# warm-up, so a noisy neighbour on a shared machine weighs on both sides alike.
+# warm-up of BENCH_WARMUP seconds per endpoint (the JIT keeps recompiling hot methods for some 15 s under
+# this load on 2 cores), so a noisy neighbour on a shared machine weighs on both sides alike.
 # Starts the stack if needed (stops only what it started), migrates a scratch database, runs the app in
 # Release on a spare port, prints the figures, and removes everything it created (database included).
-#   bench/feeds.sh            env: BENCH_SECONDS (20), BENCH_CONNECTIONS (8), BENCH_THREADS (2),
+#   bench/feeds.sh            env: BENCH_SECONDS (20), BENCH_WARMUP (20), BENCH_CONNECTIONS (8), BENCH_THREADS (2),
 #                             TRAVEL_STACK_DIR / TRAVEL_TOOLS_DIR as for scripts/stack.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
 seconds="${BENCH_SECONDS:-20}"
+warmup="${BENCH_WARMUP:-20}"
 conns="${BENCH_CONNECTIONS:-8}"
 threads="${BENCH_THREADS:-2}"
 batch=500
@@ -99,7 +101,7 @@ end
 LUA
 # Warm-up (JIT tiers, pools, caches), then rounds that alternate the two paths so a noisy neighbour
 # (the machine is shared) weighs on both alike. The COPY side writes as many rows as the API round did.
-wrk -t"$threads" -c"$conns" -d10s -s "$work/post_file.lua" "$base/events" >/dev/null
+wrk -t"$threads" -c"$conns" -d"${warmup}s" -s "$work/post_file.lua" "$base/events" >/dev/null
 rounds=3
 api_rows=0; api_secs=0; api_req=0; api_non2xx=0; api_err=0; copy_rows=0; copy_secs=0; api_p50=""; api_p99=""
 for round in $(seq 1 "$rounds"); do
@@ -157,7 +159,7 @@ INSERT INTO chat_messages (conversation_id, user_id, role, content) VALUES ((ARR
 UPDATE conversations SET last_message_at = greatest(last_message_at, now()) WHERE id = (ARRAY[${sql_ids%,}]::uuid[])[:n] AND user_id = app.current_user_id() AND status = 'active';
 END;
 SQL
-wrk -t"$threads" -c"$conns" -d5s -s "$work/messages.lua" "$base/conversations" >/dev/null # warm-up
+wrk -t"$threads" -c"$conns" -d"${warmup}s" -s "$work/messages.lua" "$base/conversations" >/dev/null # warm-up
 msg_ok=0; msg_secs=0; msg_non2xx=0; msg_err=0; msg_p50=""; msg_p99=""; pg_tx=0; pg_secs=0
 for round in $(seq 1 "$rounds"); do
   log "messages round $round/$rounds: wrk $((seconds / 2))s, $conns connections"
