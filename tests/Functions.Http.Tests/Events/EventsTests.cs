@@ -70,6 +70,12 @@ public sealed class EventsTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(0L, await CountAsync(user.Id));
         Assert.Equal(0L, await api.AdminScalarAsync<long>("SELECT count(*) FROM user_events_default"));
 
+        // A full batch whose last event has no month: the 999 good ones are not written either.
+        var full = Enumerable.Range(0, 1000).Select(i => i == 999 ? Event(i, "2019-06-01T12:00:00Z") : Event(i)).ToArray();
+        await (await user.Client.PostAsJsonAsync("/api/events", new { events = full })).ValidationProblemAsync("events[999].occurredAt");
+        Assert.Equal(0L, await CountAsync(user.Id));
+        Assert.Equal(0L, await api.AdminScalarAsync<long>("SELECT count(*) FROM user_events_default"));
+
         // The future is refused before the database: an event cannot have happened yet.
         await (await user.Client.PostAsJsonAsync("/api/events", new { events = new[] { Event(0, DateTimeOffset.UtcNow.AddDays(40)) } }))
             .ValidationProblemAsync("events[0].occurredAt");
