@@ -27,14 +27,9 @@ work="$(mktemp -d)"
 db="bench_feeds_$(date +%s)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log() { echo "[feeds-bench] $*" >&2; }
-for tool in wrk pgbench jq curl; do
-  if ! command -v "$tool" >/dev/null; then
-    pkg="$tool"; [ "$tool" = pgbench ] && pkg=postgresql-contrib
-    log "installing $pkg"
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-    else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; fi
-  fi
-done
+# shellcheck source=../scripts/lib/apt.sh
+source "$repo/scripts/lib/apt.sh"
+require_commands feeds-bench wrk pgbench=postgresql-contrib jq curl
 
 TRAVEL_STACK_DIR="$stack" "$repo/scripts/stack.sh" up >/dev/null
 started="$(cat "$stack/started-now" 2>/dev/null | tr '\n' ' ')"

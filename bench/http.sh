@@ -18,14 +18,9 @@ stack_env="${TRAVEL_STACK_DIR:-$repo/.local/stack}/env"
 [ -f "$stack_env" ] || stack_env=/work/main/.local/stack/env
 # shellcheck disable=SC1090
 source "$stack_env"
-for tool in wrk pgbench jq curl unzip; do
-  if ! command -v "$tool" >/dev/null; then
-    pkg="$tool"; [ "$tool" = pgbench ] && pkg=postgresql-contrib
-    echo "[bench] installing $pkg" >&2
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
-    else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null; fi
-  fi
-done
+# shellcheck source=../scripts/lib/apt.sh
+source "$repo/scripts/lib/apt.sh"
+require_commands bench wrk pgbench=postgresql-contrib jq curl unzip
 [ -f "$repo/artifacts/Functions.Http.zip" ] || "$repo/scripts/publish.sh" Functions.Http
 
 work="$(mktemp -d)"

@@ -8,11 +8,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 check="$repo/infra/check"
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "[check-infra] installing nodejs + npm" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; fi
-fi
+# shellcheck source=lib/apt.sh
+source "$repo/scripts/lib/apt.sh"
+require_commands check-infra node=nodejs npm
 
 # (Re)install when the pinned packages are missing or the lock file changed since the last install.
 stamp="$check/node_modules/.installed-lock"

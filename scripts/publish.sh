@@ -19,13 +19,9 @@ rid=linux-x64
 apps=("$@")
 [ ${#apps[@]} -gt 0 ] || apps=(Functions.Http Functions.Timers)
 
-for tool in jq zip; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "[publish] installing $tool" >&2
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
-    else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null; fi
-  fi
-done
+# shellcheck source=lib/apt.sh
+source "$repo/scripts/lib/apt.sh"
+require_commands publish jq zip
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1
 
 # Timer functions get a retry policy: timer triggers support one at function level only (function.json

@@ -44,10 +44,8 @@ as_runner() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-apt_install() {
-  if [ "$(id -u)" != 0 ]; then log "need root (or sudo) to apt-get install $*"; sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; return; fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
+# shellcheck source=lib/apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
 install_missing() {
   [ -x "$pg_bin/initdb" ] || { log "installing postgresql-15"; apt_install postgresql-15; }
