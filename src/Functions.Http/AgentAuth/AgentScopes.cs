@@ -1,12 +1,11 @@
 using System.Security.Claims;
-using FluentValidation;
 using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.AgentAuth;
 
 /// <summary>
 /// Scopes an agent client's token carries (space-separated in its `scope` claim), and the authorization
-/// policies of the service endpoints. A user's token carries no scope, so it gets 403 there; no token, 401.
+/// policies of the service functions. A user's token carries no scope, so it gets 403 there; no token, 401.
 /// </summary>
 public static class AgentScopes
 {
@@ -18,9 +17,7 @@ public static class AgentScopes
 
     public static IServiceCollection AddAgentAuth(this IServiceCollection services)
     {
-        services.AddJsonContracts(AgentAuthJson.Default)
-            .AddSingleton<AgentClientStore>()
-            .AddSingleton<IValidator<AgentTokenRequest>, AgentTokenRequestValidator>();
+        services.AddJsonContracts(AgentAuthJson.Default).AddSingleton<AgentClientStore>();
         services.AddAuthorizationBuilder()
             .AddPolicy(LogsPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, Logs)))
             .AddPolicy(SearchCachePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, SearchCache)));

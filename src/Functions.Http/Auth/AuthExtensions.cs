@@ -1,8 +1,10 @@
-using System.Threading.RateLimiting;
-using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using TravelFunctions.Data.Users;
 using TravelFunctions.Http.Infrastructure;
 
@@ -10,58 +12,68 @@ namespace TravelFunctions.Http.Auth;
 
 public static class AuthExtensions
 {
-    public const string AuthRateLimit = "auth";
-
     public static IServiceCollection AddTokenAuth(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<JwtOptions>().Bind(config.GetSection(JwtOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<PasswordHasherOptions>().Configure<IOptions<AuthOptions>>((hasher, auth) =>
+            hasher.IterationCount = auth.Value.PasswordHashIterations);
         services.AddJsonContracts(AuthJson.Default);
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenIssuer>();
-        services.AddSingleton<BearerTokenValidation>();
+        services.AddSingleton<AuthRateLimiter>();
         services.AddSingleton<IPasswordHasher<PasswordOwner>, PasswordHasher<PasswordOwner>>();
         services.AddSingleton<RefreshSessionStore>();
-        services.AddSingleton<IValidator<TokenRequest>, TokenRequestValidator>();
-        services.AddSingleton<IValidator<RefreshRequest>, RefreshRequestValidator>();
 
-        // The authentication core, not AddAuthentication(): bearer tokens need no data protection, whose hosted
-        // service would load (or create) a key ring at every cold start.
-        services.AddAuthenticationCore(o =>
-        {
-            o.DefaultScheme = BearerTokenHandler.SchemeName;
-            o.AddScheme<BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
-        });
+        // The authentication core and the JwtBearer handler, not AddAuthentication(): bearer tokens need no data
+        // protection, whose hosted service would load (or create) a key ring at every cold start.
+        services.AddAuthenticationCore(o => o.DefaultScheme = JwtBearerDefaults.AuthenticationScheme);
         services.AddWebEncoders();
-        services.AddTransient<BearerTokenHandler>();
-        services.AddAuthorization();
+        new AuthenticationBuilder(services).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<JwtOptions>>(Configure);
 
-        // Credential endpoints are the brute-force target: a fixed window per client address.
-        var permits = config.GetValue("Auth:PermitsPerMinute", 20);
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (ctx, ct) =>
-            {
-                ctx.HttpContext.Response.Headers.RetryAfter = "60";
-                await ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = ctx.HttpContext,
-                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Too many attempts from this address. Retry in a minute." },
-                });
-            };
-            o.AddPolicy(AuthRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                ClientAddress(http),
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
+        // Every function needs an authenticated caller unless it says [AllowAnonymous] (AccessMiddleware).
+        services.AddAuthorizationCore(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        services.AddSingleton<IPolicyEvaluator, PolicyEvaluator>();
         return services;
     }
 
-    // Behind the Functions host the caller's address arrives in X-Forwarded-For (first hop).
-    private static string ClientAddress(HttpContext http) =>
-        http.Request.Headers["X-Forwarded-For"].FirstOrDefault()?.Split(',')[0].Trim() is { Length: > 0 } forwarded
-            ? forwarded
-            : http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    private static void Configure(JwtBearerOptions bearer, IOptions<JwtOptions> jwt)
+    {
+        bearer.MapInboundClaims = false;
+        bearer.RequireHttpsMetadata = false; // no metadata is fetched: the API validates the tokens it issued itself
+        bearer.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = jwt.Value.Issuer,
+            ValidAudience = jwt.Value.Audience,
+            // One key instance for the process keeps IdentityModel's cached HMAC provider warm.
+            IssuerSigningKey = jwt.Value.Key(),
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ClockSkew = TimeSpan.FromSeconds(30),
+            NameClaimType = "sub",
+        };
+        bearer.Events = new JwtBearerEvents
+        {
+            OnChallenge = context =>
+            {
+                context.HandleResponse();
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return WriteProblem(context.HttpContext, 401, "Unauthorized", "A valid bearer token is required (POST /api/auth/token).");
+            },
+            OnForbidden = context => WriteProblem(context.HttpContext, 403, "Forbidden", "The token does not grant access to this operation."),
+        };
+    }
+
+    private static Task WriteProblem(HttpContext http, int status, string title, string detail)
+    {
+        http.Response.StatusCode = status;
+        return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        }).AsTask();
+    }
 }
 
 /// <summary>PasswordHasher's TUser: our hashes do not depend on the user object.</summary>

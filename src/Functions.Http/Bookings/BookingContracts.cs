@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Bookings;
 
@@ -18,23 +19,16 @@ public sealed record CreateBookingRequest(
     string? SupplierName,
     bool? Cancellable,
     [property: JsonConverter(typeof(OffsetDateTimeConverter))] DateTimeOffset? CancellationDeadline,
-    decimal? CancellationFee);
+    decimal? CancellationFee)
+{
+    private DetailsReading? _details;
+
+    /// <summary>The details read for <see cref="BookingType"/>, once per request: the validator reads them, the function uses them.</summary>
+    public DetailsReading ReadDetails() => _details ??= BookingDetailsReader.Read(BookingType!.Value, Details);
+}
 
 public sealed record ConfirmBookingRequest(string? SupplierReference);
 
-/// <summary>GET /api/bookings query. from/to bound starts_at: a date (yyyy-MM-dd, whole day, UTC) or a date-time with offset.</summary>
-/// <remarks>Init properties, not a positional record: the compile-time request delegate generator cannot bind a
-/// constructor with nullable reference parameters. All text, parsed by the validator (see QueryText).</remarks>
-public sealed record BookingListQuery
-{
-    public string? TripId { get; init; }
-    public string? Type { get; init; }
-    public string? Status { get; init; }
-    public string? From { get; init; }
-    public string? To { get; init; }
-    public string? Limit { get; init; }
-    public string? Cursor { get; init; }
-}
 
 public sealed record BookingResponse(
     Guid Id, Guid TripId, BookingType BookingType, BookingStatus Status, string ConfirmationCode,

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Bookings;
 

@@ -28,14 +28,14 @@ public static class BookingDetailsReader
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    /// <returns>The details, or null with the field errors.</returns>
-    public static IBookingDetails? Read(BookingType type, JsonElement? json, out Dictionary<string, string[]> errors)
+    /// <summary>The details, or the field errors.</summary>
+    public static DetailsReading Read(BookingType type, JsonElement? json)
     {
-        errors = [];
+        var errors = new Dictionary<string, string[]>();
         if (json is not { ValueKind: JsonValueKind.Object } element)
         {
             errors["details"] = [$"An object with the {type.ToText()} details is required."];
-            return null;
+            return new DetailsReading(null, errors);
         }
         IBookingDetails? details;
         try
@@ -48,7 +48,7 @@ public static class BookingDetailsReader
                 : ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? $"Unknown field for a {type.ToText()} booking."
                 : "The value is missing, malformed or of the wrong type.";
             errors[Field(ApiJson.FieldFromPath(ex.Path))] = [message];
-            return null;
+            return new DetailsReading(null, errors);
         }
         var result = details switch
         {
@@ -58,10 +58,9 @@ public static class BookingDetailsReader
             CarRentalDetails c => CarRental.Validate(c),
             _ => throw new InvalidOperationException("No details read."),
         };
-        if (result.IsValid) return details;
         foreach (var group in result.Errors.GroupBy(e => e.PropertyName))
             errors[Field(group.Key)] = group.Select(e => e.ErrorMessage).ToArray();
-        return null;
+        return new DetailsReading(result.IsValid ? details : null, errors);
     }
 
     /// <summary>The normalized JSON stored in bookings.details and echoed in responses.</summary>
@@ -69,3 +68,6 @@ public static class BookingDetailsReader
 
     private static string Field(string path) => path == "body" ? "details" : "details." + path;
 }
+
+/// <summary>Booking details read for their type: the details when valid, else the field errors.</summary>
+public sealed record DetailsReading(IBookingDetails? Details, IReadOnlyDictionary<string, string[]> Errors);

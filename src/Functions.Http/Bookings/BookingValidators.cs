@@ -41,11 +41,10 @@ public sealed class CreateBookingRequestValidator : AbstractValidator<CreateBook
             .Must(BookingRules.HasAtMostTwoDecimals).WithMessage("At most two decimals.")
             .Must((r, fee) => r.TotalAmount is not { } total || fee <= total).WithMessage("The cancellation fee cannot exceed the total amount.")
             .When(r => r.CancellationFee is not null);
-        RuleFor(r => r.Details).Custom((details, ctx) =>
+        RuleFor(r => r.Details).Custom((_, ctx) =>
         {
-            if (ctx.InstanceToValidate.BookingType is not { } type) return; // reported on bookingType
-            BookingDetailsReader.Read(type, details, out var errors);
-            foreach (var (field, messages) in errors)
+            if (ctx.InstanceToValidate.BookingType is null) return; // reported on bookingType
+            foreach (var (field, messages) in ctx.InstanceToValidate.ReadDetails().Errors)
                 foreach (var message in messages)
                     ctx.AddFailure(new ValidationFailure(field, message));
         });
@@ -117,27 +116,5 @@ public sealed class ConfirmBookingRequestValidator : AbstractValidator<ConfirmBo
     public ConfirmBookingRequestValidator()
     {
         RuleFor(r => r.SupplierReference).NotNull().Text(100);
-    }
-}
-
-public sealed class BookingListQueryValidator : AbstractValidator<BookingListQuery>
-{
-    public BookingListQueryValidator()
-    {
-        RuleFor(q => q.Type).Must(t => BookingQuery.TryParseEnum<BookingType>(t, out _)).When(q => q.Type is not null)
-            .WithMessage("One of flight, hotel, activity, car_rental.");
-        RuleFor(q => q.Status).Must(s => BookingQuery.TryParseEnum<BookingStatus>(s, out _)).When(q => q.Status is not null)
-            .WithMessage("One of pending, confirmed, cancelled.");
-        RuleFor(q => q.From).Must(f => BookingQuery.TryParseBound(f, upper: false, out _)).When(q => q.From is not null)
-            .WithMessage("A date (yyyy-MM-dd) or an ISO 8601 date-time with an offset.");
-        RuleFor(q => q.To).Must(t => BookingQuery.TryParseBound(t, upper: true, out _)).When(q => q.To is not null)
-            .WithMessage("A date (yyyy-MM-dd) or an ISO 8601 date-time with an offset.");
-        RuleFor(q => q.To).Must((q, to) => !BookingQuery.TryParseBound(q.From, false, out var from)
-                || !BookingQuery.TryParseBound(to, true, out var until) || from <= until)
-            .When(q => q.From is not null && q.To is not null).WithMessage("'to' must not be before 'from'.");
-        RuleFor(q => q.TripId).Must(t => QueryText.TryParse<Guid>(t, out _)).WithMessage("A trip id (UUID).");
-        RuleFor(q => q.Limit).Must(l => QueryText.TryReadLimit(l, out _)).WithMessage(QueryText.LimitRule);
-        RuleFor(q => q.Cursor).Must(c => BookingQuery.TryDecodeCursor(c, out _, out _)).When(q => q.Cursor is not null)
-            .WithMessage("Not a cursor from this API. Pass nextCursor back unchanged.");
     }
 }

@@ -10,4 +10,7 @@ public static class CurrentUser
         var sub = principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? principal.FindFirstValue("sub");
         return Guid.TryParse(sub, out var id) ? id : throw new InvalidOperationException("Authenticated principal has no user id.");
     }
+
+    /// <summary>The id of the user who sent the request (functions without [AllowAnonymous] have one).</summary>
+    public static Guid UserId(this HttpRequest request) => request.HttpContext.User.UserId();
 }

@@ -43,9 +43,6 @@ public sealed record TripResponse(
         t.Destinations.Select(d => new Destination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList(),
         t.BudgetAmount is { } amount ? new Money(amount, t.Currency!) : null, t.Currency, t.SpentAmount, t.TravelerCount,
         t.MyRole, t.Version, t.CreatedAt, t.UpdatedAt);
-
-    /// <summary>Strong ETag from the row version (every change, including spent amount, bumps it).</summary>
-    public static string ETagOf(TripRow t) => $"\"{t.Version}\"";
 }
 
 public sealed record InviteRequest(string? Email, CollaboratorRole? Role);

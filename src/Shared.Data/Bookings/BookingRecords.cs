@@ -17,17 +17,26 @@ public sealed record NewBooking(
 /// <summary>An Idempotency-Key and the SHA-256 of the request it came with (trip id + canonical body).</summary>
 public sealed record IdempotencyClaim(string Key, byte[] RequestHash);
 
-public enum CreateOutcome { Created, Replayed, TripNotFound, TripReadOnly, CurrencyMismatch, KeyReusedWithDifferentRequest }
+/// <summary>What creating a booking came to.</summary>
+public abstract record BookingCreation
+{
+    public sealed record Created(BookingRow Booking) : BookingCreation;
+    /// <summary>The same Idempotency-Key and request again: the booking the first one created.</summary>
+    public sealed record Replayed(BookingRow Booking) : BookingCreation;
+    public sealed record TripNotFound : BookingCreation;
+    public sealed record TripReadOnly : BookingCreation;
+    public sealed record CurrencyMismatch(string TripCurrency) : BookingCreation;
+    public sealed record KeyReusedWithDifferentRequest : BookingCreation;
+}
 
-/// <summary>What creating a booking did. Booking is set for Created and Replayed; TripCurrency for CurrencyMismatch.</summary>
-public sealed record CreateResult(CreateOutcome Outcome, BookingRow? Booking = null, string? TripCurrency = null);
+/// <summary>What a status change (confirm, cancel) came to.</summary>
+public abstract record BookingChange
+{
+    public sealed record Done(BookingRow Booking) : BookingChange;
+    public sealed record NotFound : BookingChange;
+    public sealed record ReadOnly : BookingChange;
+    public sealed record Conflict(BookingRow Booking, string Reason) : BookingChange;
+}
 
-public enum ChangeOutcome { Done, NotFound, ReadOnly, Conflict }
-
-/// <summary>What a status change did. Booking is set for Done; Reason explains a Conflict.</summary>
-public sealed record ChangeResult(ChangeOutcome Outcome, BookingRow? Booking = null, string? Reason = null);
-
-/// <summary>Filters of the booking list; After* is the keyset position (created_at desc, id desc) of the previous page's last row.</summary>
-public sealed record BookingFilter(
-    Guid? TripId, string? BookingType, string? Status, DateTimeOffset? From, DateTimeOffset? To,
-    int Take, DateTimeOffset? AfterCreatedAt, Guid? AfterId);
+/// <summary>Which bookings a list shows, newest first (null: any).</summary>
+public sealed record BookingFilter(Guid? TripId, string? BookingType, string? Status, DateTimeOffset? From, DateTimeOffset? To);

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using TravelFunctions.Data.Connections;
+using TravelFunctions.Data.Paging;
 
 namespace TravelFunctions.Data.Bookings;
 
@@ -25,7 +26,7 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
     /// the loser's key insert hits the primary key, its transaction (booking included) rolls back,
     /// and the one retry finds the winner's key.
     /// </summary>
-    public async Task<CreateResult> CreateAsync(Guid userId, NewBooking booking, IdempotencyClaim? claim, CancellationToken ct)
+    public async Task<BookingCreation> CreateAsync(Guid userId, NewBooking booking, IdempotencyClaim? claim, CancellationToken ct)
     {
         try
         {
@@ -37,7 +38,7 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
         }
     }
 
-    private async Task<CreateResult> CreateInAsync(DbTx tx, NewBooking booking, IdempotencyClaim? claim)
+    private async Task<BookingCreation> CreateInAsync(DbTx tx, NewBooking booking, IdempotencyClaim? claim)
     {
         if (claim is not null)
         {
@@ -53,19 +54,19 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
             if (previous is not null)
             {
                 if (!previous.RequestHash.AsSpan().SequenceEqual(claim.RequestHash))
-                    return new CreateResult(CreateOutcome.KeyReusedWithDifferentRequest);
+                    return new BookingCreation.KeyReusedWithDifferentRequest();
                 var replayed = await ReadAsync(tx, previous.BookingId);
-                return replayed is null ? new CreateResult(CreateOutcome.TripNotFound) : new CreateResult(CreateOutcome.Replayed, replayed);
+                return replayed is null ? new BookingCreation.TripNotFound() : new BookingCreation.Replayed(replayed);
             }
         }
 
         var trip = await tx.QuerySingleOrDefaultAsync<TripAccess>(
             "SELECT currency, app.can_write_trip(id) AS can_write FROM trips WHERE id = @TripId AND app.can_read_trip(id)",
             new { booking.TripId });
-        if (trip is null) return new CreateResult(CreateOutcome.TripNotFound);
-        if (!trip.CanWrite) return new CreateResult(CreateOutcome.TripReadOnly);
+        if (trip is null) return new BookingCreation.TripNotFound();
+        if (!trip.CanWrite) return new BookingCreation.TripReadOnly();
         if (trip.Currency is not null && trip.Currency != booking.Currency)
-            return new CreateResult(CreateOutcome.CurrencyMismatch, TripCurrency: trip.Currency);
+            return new BookingCreation.CurrencyMismatch(trip.Currency!);
 
         BookingRow? created = null;
         for (var attempt = 1; created is null; attempt++)
@@ -95,13 +96,13 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
                 // A concurrent first booking fixed the trip's currency after our check.
                 await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT new_booking");
                 var currency = await tx.ExecuteScalarAsync<string>("SELECT currency FROM trips WHERE id = @TripId", new { booking.TripId });
-                return new CreateResult(CreateOutcome.CurrencyMismatch, TripCurrency: currency);
+                return new BookingCreation.CurrencyMismatch(currency!);
             }
             catch (PostgresException ex) when (ex.SqlState == "42501")
             {
                 // Write access was withdrawn between the check and the insert (row-level security said no).
                 await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT new_booking");
-                return new CreateResult(CreateOutcome.TripReadOnly);
+                return new BookingCreation.TripReadOnly();
             }
         }
 
@@ -110,7 +111,7 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
                 INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id)
                 VALUES (app.current_user_id(), @Key, @RequestHash, @BookingId)
                 """, new { claim.Key, claim.RequestHash, BookingId = created.Id });
-        return new CreateResult(CreateOutcome.Created, created);
+        return new BookingCreation.Created(created);
     }
 
     public Task<BookingRow?> GetAsync(Guid userId, Guid bookingId, CancellationToken ct) =>
@@ -121,7 +122,7 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
             $"SELECT {Columns} FROM bookings b WHERE b.confirmation_code = @code AND app.can_read_trip(b.trip_id)", new { code }), ct);
 
     /// <summary>One page, newest first. Only trips the user owns or collaborates on (accepted) are searched.</summary>
-    public Task<IReadOnlyList<BookingRow>> ListAsync(Guid userId, BookingFilter f, CancellationToken ct) =>
+    public Task<IReadOnlyList<BookingRow>> ListAsync(Guid userId, BookingFilter f, PageRequest<DateTimeOffset> page, CancellationToken ct) =>
         db.AsUserAsync<IReadOnlyList<BookingRow>>(userId, async tx => (await tx.QueryAsync<BookingRow>($"""
             SELECT {Columns}
               FROM bookings b
@@ -134,14 +135,15 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
                AND (@Status::text IS NULL OR b.status = @Status)
                AND (@From::timestamptz IS NULL OR b.starts_at >= @From)
                AND (@To::timestamptz IS NULL OR b.starts_at <= @To)
-               AND (@AfterCreatedAt::timestamptz IS NULL OR (b.created_at, b.id) < (@AfterCreatedAt, @AfterId))
+               AND (@afterCreatedAt::timestamptz IS NULL OR (b.created_at, b.id) < (@afterCreatedAt, @afterId))
              ORDER BY b.created_at DESC, b.id DESC
-             LIMIT @Take
-            """, f)).AsList(), ct);
+             LIMIT @take
+            """, new { f.TripId, f.BookingType, f.Status, f.From, f.To, afterCreatedAt = page.After?.Value, afterId = page.After?.Id, take = page.Take }))
+            .AsList(), ct);
 
     /// <summary>pending → confirmed. The status guard is in the UPDATE, so of two racing confirms one wins.</summary>
-    public Task<ChangeResult> ConfirmAsync(Guid userId, Guid bookingId, string supplierReference, CancellationToken ct) =>
-        db.AsUserAsync(userId, async tx =>
+    public Task<BookingChange> ConfirmAsync(Guid userId, Guid bookingId, string supplierReference, CancellationToken ct) =>
+        db.AsUserAsync<BookingChange>(userId, async tx =>
         {
             var confirmed = await tx.QuerySingleOrDefaultAsync<BookingRow>($"""
                 UPDATE bookings AS b
@@ -149,7 +151,7 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
                  WHERE b.id = @bookingId AND b.status = 'pending' AND app.can_write_trip(b.trip_id)
                 RETURNING {Columns}
                 """, new { bookingId, supplierReference });
-            if (confirmed is not null) return new ChangeResult(ChangeOutcome.Done, confirmed);
+            if (confirmed is not null) return new BookingChange.Done(confirmed);
             return await WhyNotAsync(tx, bookingId, b => $"The booking is {b.Status}; only a pending booking can be confirmed.");
         }, ct);
 
@@ -157,8 +159,8 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
     /// → cancelled, charging the booking's cancellation fee (0 when it has none). One UPDATE guarded by
     /// status, cancellability and deadline: of concurrent cancels exactly one changes the row.
     /// </summary>
-    public Task<ChangeResult> CancelAsync(Guid userId, Guid bookingId, CancellationToken ct) =>
-        db.AsUserAsync(userId, async tx =>
+    public Task<BookingChange> CancelAsync(Guid userId, Guid bookingId, CancellationToken ct) =>
+        db.AsUserAsync<BookingChange>(userId, async tx =>
         {
             var cancelled = await tx.QuerySingleOrDefaultAsync<BookingRow>($"""
                 UPDATE bookings AS b
@@ -168,7 +170,7 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
                    AND app.can_write_trip(b.trip_id)
                 RETURNING {Columns}
                 """, new { bookingId });
-            if (cancelled is not null) return new ChangeResult(ChangeOutcome.Done, cancelled);
+            if (cancelled is not null) return new BookingChange.Done(cancelled);
             return await WhyNotAsync(tx, bookingId, b =>
                 b.Status == "cancelled" ? "The booking is already cancelled."
                 : !b.Cancellable ? "The booking is not cancellable."
@@ -176,13 +178,13 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
         }, ct);
 
     // After a guarded UPDATE changed nothing: 404 when unreadable, 403 when read-only, else a conflict.
-    private static async Task<ChangeResult> WhyNotAsync(DbTx tx, Guid bookingId, Func<BookingRow, string> conflict)
+    private static async Task<BookingChange> WhyNotAsync(DbTx tx, Guid bookingId, Func<BookingRow, string> conflict)
     {
         var current = await ReadAsync(tx, bookingId);
-        if (current is null) return new ChangeResult(ChangeOutcome.NotFound);
+        if (current is null) return new BookingChange.NotFound();
         if (!await tx.ExecuteScalarAsync<bool>("SELECT app.can_write_trip(@TripId)", new { current.TripId }))
-            return new ChangeResult(ChangeOutcome.ReadOnly);
-        return new ChangeResult(ChangeOutcome.Conflict, current, conflict(current));
+            return new BookingChange.ReadOnly();
+        return new BookingChange.Conflict(current, conflict(current));
     }
 
     private static Task<BookingRow?> ReadAsync(DbTx tx, Guid bookingId) =>

@@ -7,8 +7,8 @@ public sealed record ConversationRow(
 
 public sealed record NewConversation(Guid? TripId, string AgentType, string? Title);
 
-/// <summary>"Mine" newest activity first; After* is the keyset position (last row of the previous page).</summary>
-public sealed record ConversationQuery(Guid? TripId, string? Status, int Limit, DateTimeOffset? AfterActivityAt, Guid? AfterId);
+/// <summary>Which of my conversations a list shows (null: any).</summary>
+public sealed record ConversationFilter(Guid? TripId, string? Status);
 
 public sealed record MessageRow(
     Guid Id, Guid ConversationId, string Role, string Content, string? AgentName, string? Metadata,
@@ -17,8 +17,6 @@ public sealed record MessageRow(
 /// <summary>Metadata is a JSON object as text (the API has checked it is one).</summary>
 public sealed record NewMessage(string Role, string Content, string? AgentName, string? Metadata, int? InputTokens, int? OutputTokens);
 
-/// <summary>Newest first; Before* is the keyset position (last row of the previous page).</summary>
-public sealed record MessageQuery(int Limit, DateTimeOffset? BeforeCreatedAt, Guid? BeforeId);
 
 /// <summary>What happened to a write on a conversation.</summary>
 public abstract record ConversationChange

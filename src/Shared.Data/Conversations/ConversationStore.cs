@@ -1,4 +1,5 @@
 using TravelFunctions.Data.Connections;
+using TravelFunctions.Data.Paging;
 
 namespace TravelFunctions.Data.Conversations;
 
@@ -49,17 +50,18 @@ public sealed class ConversationStore(Db db)
                 """, c);
         }, ct);
 
-    public Task<IReadOnlyList<ConversationRow>> ListMineAsync(Guid userId, ConversationQuery q, CancellationToken ct) =>
+    /// <summary>Mine, newest activity first.</summary>
+    public Task<IReadOnlyList<ConversationRow>> ListMineAsync(Guid userId, ConversationFilter q, PageRequest<DateTimeOffset> page, CancellationToken ct) =>
         db.AsUserAsync<IReadOnlyList<ConversationRow>>(userId, async tx => (await tx.QueryAsync<ConversationRow>($"""
             SELECT {Columns}
               FROM conversations c
              WHERE c.user_id = app.current_user_id()
                AND (@TripId::uuid IS NULL OR c.trip_id = @TripId)
                AND (@Status::text IS NULL OR c.status = @Status)
-               AND (@AfterActivityAt::timestamptz IS NULL OR (c.last_activity_at, c.id) < (@AfterActivityAt, @AfterId))
+               AND (@afterActivityAt::timestamptz IS NULL OR (c.last_activity_at, c.id) < (@afterActivityAt, @afterId))
              ORDER BY c.last_activity_at DESC, c.id DESC
-             LIMIT @Limit
-            """, q)).ToList(), ct);
+             LIMIT @take
+            """, new { q.TripId, q.Status, afterActivityAt = page.After?.Value, afterId = page.After?.Id, take = page.Take })).ToList(), ct);
 
     /// <summary>Appends a message and moves the conversation's last_message_at, in one statement.</summary>
     public Task<ConversationChange> AppendMessageAsync(Guid userId, Guid conversationId, NewMessage m, CancellationToken ct) =>
@@ -77,14 +79,14 @@ public sealed class ConversationStore(Db db)
             return row is not null ? new ConversationChange.Done<MessageRow>(row) : await WhyNotWritableAsync(tx, conversationId);
         }, ct);
 
-    /// <summary>Null when the conversation does not exist or the caller cannot read it.</summary>
-    public Task<IReadOnlyList<MessageRow>?> MessagesAsync(Guid userId, Guid conversationId, MessageQuery q, CancellationToken ct) =>
+    /// <summary>Newest first. Null when the conversation does not exist or the caller cannot read it.</summary>
+    public Task<IReadOnlyList<MessageRow>?> MessagesAsync(Guid userId, Guid conversationId, PageRequest<DateTimeOffset> page, CancellationToken ct) =>
         db.AsUserAsync<IReadOnlyList<MessageRow>?>(userId, async tx =>
         {
             var bounds = await tx.QuerySingleOrDefaultAsync<PageBounds>(
                 "SELECT created_at AS range_from, now() + interval '1 minute' AS range_to FROM conversations WHERE id = @conversationId", new { conversationId });
             if (bounds is null) return null;
-            var args = MessagePageArgs(conversationId, bounds.RangeFrom, q.BeforeCreatedAt ?? bounds.RangeTo, q.BeforeId, q.Limit);
+            var args = MessagePageArgs(conversationId, bounds.RangeFrom, page.After?.Value ?? bounds.RangeTo, page.After?.Id, page.Take);
             return (await tx.QueryAsync<MessageRow>(MessagePageSql, args)).ToList();
         }, ct);
 

@@ -31,13 +31,20 @@ public sealed record TripPatch(
     string? Currency = null, decimal? BudgetAmount = null, int? TravelerCount = null,
     IReadOnlyList<NewDestination>? Destinations = null);
 
-public sealed record TripQuery(
-    string? Status, string? Text, DateOnly? From, DateOnly? To, int Limit,
-    DateOnly? AfterStartDate, Guid? AfterId);
+/// <summary>Which trips a list shows (all null: every trip the user can read).</summary>
+public sealed record TripFilter(string? Status, string? Text, DateOnly? From, DateOnly? To);
 
 public sealed record StatusCount(string Status, long Trips);
 public sealed record CurrencyTotals(string Currency, long Trips, decimal Budget, decimal Spent);
 public sealed record TripStats(long TotalTrips, IReadOnlyList<StatusCount> ByStatus, IReadOnlyList<CurrencyTotals> ByCurrency);
+
+public abstract record TripDeletion
+{
+    public sealed record Deleted : TripDeletion;
+    public sealed record NotFound : TripDeletion;
+    public sealed record Forbidden : TripDeletion;
+    public sealed record HasConfirmedBookings : TripDeletion;
+}
 
 public abstract record TripChange
 {

@@ -1,4 +1,5 @@
 using TravelFunctions.Data.Connections;
+using TravelFunctions.Data.Paging;
 
 namespace TravelFunctions.Data.Trips;
 
@@ -32,7 +33,8 @@ public sealed class TripStore(Db db)
         db.ReadAsUserAsync(userId, $"SELECT {Columns} FROM trips t WHERE t.id = @tripId", new { tripId },
             grid => grid.ReadSingleOrDefaultAsync<TripRow>(), ct);
 
-    public Task<IReadOnlyList<TripRow>> ListAsync(Guid userId, TripQuery q, CancellationToken ct) =>
+    /// <summary>Newest start date first; <see cref="PageRequest{T}.Take"/> rows after the keyset.</summary>
+    public Task<IReadOnlyList<TripRow>> ListAsync(Guid userId, TripFilter q, PageRequest<DateOnly> page, CancellationToken ct) =>
         db.ReadAsUserAsync<IReadOnlyList<TripRow>>(userId, $"""
                 SELECT {Columns}
                   FROM trips t
@@ -45,10 +47,11 @@ public sealed class TripStore(Db db)
                                     WHERE d.trip_id = t.id AND (d.city ILIKE @pattern OR d.country = upper(@Text))))
                    AND (@From::date IS NULL OR t.end_date >= @From)
                    AND (@To::date IS NULL OR t.start_date <= @To)
-                   AND (@AfterStartDate::date IS NULL OR (t.start_date, t.id) < (@AfterStartDate, @AfterId))
+                   AND (@afterStartDate::date IS NULL OR (t.start_date, t.id) < (@afterStartDate, @afterId))
                  ORDER BY t.start_date DESC, t.id DESC
-                 LIMIT @Limit
-                """, new { q.Status, pattern = q.Text is null ? null : "%" + EscapeLike(q.Text) + "%", q.Text, q.From, q.To, q.AfterStartDate, q.AfterId, q.Limit },
+                 LIMIT @take
+                """, new { q.Status, pattern = q.Text is null ? null : "%" + EscapeLike(q.Text) + "%", q.Text, q.From, q.To,
+                    afterStartDate = page.After?.Value, afterId = page.After?.Id, take = page.Take },
             async grid => (await grid.ReadAsync<TripRow>()).ToList(), ct);
 
     public Task<TripStats> StatsAsync(Guid userId, CancellationToken ct) =>
@@ -103,21 +106,19 @@ public sealed class TripStore(Db db)
             return new TripChange.Updated((await ReadAsync(tx, tripId))!);
         }, ct);
 
-    public enum DeleteOutcome { Deleted, NotFound, Forbidden, HasConfirmedBookings }
-
-    public Task<DeleteOutcome> DeleteAsync(Guid userId, Guid tripId, CancellationToken ct) =>
-        db.AsUserAsync(userId, async tx =>
+    public Task<TripDeletion> DeleteAsync(Guid userId, Guid tripId, CancellationToken ct) =>
+        db.AsUserAsync<TripDeletion>(userId, async tx =>
         {
             // The row lock serializes with a booking being confirmed on this trip (its trigger updates the trip row).
             var role = await tx.QuerySingleOrDefaultAsync<string>("SELECT app.trip_role(@tripId)", new { tripId });
-            if (role is null) return DeleteOutcome.NotFound;
-            if (role != "owner") return DeleteOutcome.Forbidden;
+            if (role is null) return new TripDeletion.NotFound();
+            if (role != "owner") return new TripDeletion.Forbidden();
             await tx.ExecuteAsync("SELECT 1 FROM trips WHERE id = @tripId FOR UPDATE", new { tripId });
             var confirmed = await tx.ExecuteScalarAsync<bool>(
                 "SELECT EXISTS (SELECT 1 FROM bookings WHERE trip_id = @tripId AND status = 'confirmed')", new { tripId });
-            if (confirmed) return DeleteOutcome.HasConfirmedBookings;
+            if (confirmed) return new TripDeletion.HasConfirmedBookings();
             await tx.ExecuteAsync("DELETE FROM trips WHERE id = @tripId", new { tripId });
-            return DeleteOutcome.Deleted;
+            return new TripDeletion.Deleted();
         }, ct);
 
     private static Task<TripRow?> ReadAsync(DbTx tx, Guid tripId) =>

@@ -7,25 +7,28 @@ namespace TravelFunctions.Data.Users;
 /// <summary>Accounts and profiles. Every statement runs under row-level security as the user it concerns.</summary>
 public sealed class UserStore(Db db)
 {
-    /// <returns>false when a live account already uses the email.</returns>
-    public Task<bool> RegisterAsync(NewUser user, CancellationToken ct) =>
-        db.AnonymousAsync(async tx =>
+    /// <summary>The new account and its profile, written and read back in one transaction; null when a live account already uses the email.</summary>
+    public Task<(UserRow User, ProfileRow Profile)?> RegisterAsync(NewUser user, CancellationToken ct) =>
+        db.AnonymousAsync<(UserRow, ProfileRow)?>(async tx =>
         {
+            UserRow created;
             try
             {
                 await tx.ExecuteAsync("SAVEPOINT register");
-                await tx.ExecuteAsync("""
+                created = await tx.QuerySingleAsync<UserRow>($"""
                     INSERT INTO users (id, email, password_hash, first_name, last_name, phone)
                     VALUES (@Id, @Email, @PasswordHash, @FirstName, @LastName, @Phone)
+                    RETURNING {UserColumns}
                     """, user);
             }
             catch (PostgresException ex) when (ex is { SqlState: "23505", ConstraintName: "users_email_live_uq" })
             {
                 await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT register");
-                return false;
+                return null;
             }
-            await tx.ExecuteAsync("INSERT INTO user_profiles (user_id) VALUES (@Id)", new { user.Id });
-            return true;
+            var profile = await tx.QuerySingleAsync<ProfileRow>(
+                $"INSERT INTO user_profiles (user_id) VALUES (@Id) RETURNING {ProfileColumns}", new { user.Id });
+            return (created, profile);
         }, ct, actAs: user.Id);
 
     public Task<LoginRecord?> FindForLoginAsync(string email, CancellationToken ct) =>
@@ -82,15 +85,19 @@ public sealed class UserStore(Db db)
             return await ReadAsync(tx, userId);
         }, ct);
 
+    private const string UserColumns = "id, email, first_name, last_name, phone, email_verified, status, created_at, updated_at, last_login_at";
+
+    private const string ProfileColumns = """
+        preferred_cabin_class, seat_preference, meal_preference,
+        preferred_airlines::text, preferred_hotel_chains::text, loyalty_programs::text,
+        notification_preferences::text, accessibility_requirements::text, dietary_restrictions::text,
+        preferred_language, timezone, home_airport, updated_at
+        """;
+
     // The account and its profile: two statements, sent as one batch.
-    private const string ReadSql = """
-        SELECT id, email, first_name, last_name, phone, email_verified, status, created_at, updated_at, last_login_at
-          FROM users WHERE id = @userId;
-        SELECT preferred_cabin_class, seat_preference, meal_preference,
-               preferred_airlines::text, preferred_hotel_chains::text, loyalty_programs::text,
-               notification_preferences::text, accessibility_requirements::text, dietary_restrictions::text,
-               preferred_language, timezone, home_airport, updated_at
-          FROM user_profiles WHERE user_id = @userId;
+    private const string ReadSql = $"""
+        SELECT {UserColumns} FROM users WHERE id = @userId;
+        SELECT {ProfileColumns} FROM user_profiles WHERE user_id = @userId;
         """;
 
     private static async Task<(UserRow, ProfileRow)?> ReadAsync(SqlMapper.GridReader grid)

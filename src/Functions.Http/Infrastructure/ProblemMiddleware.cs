@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Npgsql;
+using TravelFunctions.Data.Connections;
+
+namespace TravelFunctions.Http.Infrastructure;
+
+/// <summary>
+/// Turns exceptions into problem details: anything a client sent becomes a 4xx, an unreachable database a 503
+/// with Retry-After, and only a real defect a 500. The answer is the invocation's result, which the ASP.NET Core
+/// integration writes to the response; a thrown invocation would leave the HTTP request waiting for its timeout.
+/// </summary>
+public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> log) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex) when (context.GetHttpContext() is { Response.HasStarted: false } http)
+        {
+            var problem = Map(ex);
+            if (problem is null)
+            {
+                log.LogError(ex, "Unhandled error in {Function} on {Method} {Path}", context.FunctionDefinition.Name, http.Request.Method, http.Request.Path);
+                problem = new ProblemDetails { Status = 500, Title = "Internal error", Detail = "Something went wrong on our side; it has been logged." };
+            }
+            else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                log.LogWarning(ex, "Database unavailable in {Function}", context.FunctionDefinition.Name);
+                http.Response.Headers.RetryAfter = "5";
+            }
+            context.GetInvocationResult().Value = TypedResults.Problem(problem);
+        }
+    }
+
+    internal static ProblemDetails? Map(Exception ex)
+    {
+        switch (ex)
+        {
+            case RequestValidationException invalid:
+                return Validation(invalid.Errors);
+            case UnsupportedMediaTypeException media:
+                return new ProblemDetails { Status = 415, Title = "Unsupported media type", Detail = media.Message };
+            case JsonException json:
+                return Validation(ApiJson.FieldFromPath(json.Path), "The value is missing, malformed or of the wrong type.");
+            case FunctionInputConverterException converter:
+                return Validation(InputName(converter.Message) ?? "request", "The value is malformed or of the wrong type.");
+            case AccountInactiveException:
+                return new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = "The account is no longer active." };
+            case PostgresException pg when pg.SqlState == "23505":
+                return new ProblemDetails { Status = 409, Title = "Conflict", Detail = $"A conflicting record exists ({pg.ConstraintName})." };
+            case PostgresException pg when pg.SqlState == "23503":
+                return new ProblemDetails { Status = 409, Title = "Conflict", Detail = $"A related record is missing or still referenced ({pg.ConstraintName})." };
+            case PostgresException pg when pg.SqlState is "23514" or "23502" || pg.SqlState.StartsWith("22", StringComparison.Ordinal):
+                return new ProblemDetails { Status = 400, Title = "Invalid request", Detail = $"The request violates a rule of the data ({pg.ConstraintName ?? pg.MessageText})." };
+            case PostgresException { SqlState: "42501" }:
+                // Row-level security refused a write the function did not pre-check: not permitted, nothing written.
+                return new ProblemDetails { Status = 403, Title = "Forbidden", Detail = "You are not permitted to change this resource." };
+            case PostgresException { SqlState: "40001" or "40P01" }:
+                return new ProblemDetails { Status = 409, Title = "Conflict", Detail = "A concurrent change won; retry the request." };
+            case Exception e when TransientFailures.IsUnavailable(e):
+                return new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = "The database is unreachable right now. Retry shortly." };
+            default:
+                return null;
+        }
+    }
+
+    private static ValidationProblemDetails Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    private static ValidationProblemDetails Validation(IDictionary<string, string[]> errors) =>
+        new(errors) { Status = 400, Title = "One or more validation errors occurred." };
+
+    // The worker's own binding failure (a route value that is not a UUID, say) names the parameter like this:
+    // "… Cannot convert input parameter 'tripId' to type …".
+    private static string? InputName(string message)
+    {
+        const string marker = "input parameter '";
+        var start = message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += marker.Length;
+        var end = message.IndexOf('\'', start);
+        return end > start ? message[start..end] : null;
+    }
+}
+
+/// <summary>A request whose values break the API's rules: 400 with the field errors, nothing written.</summary>
+public sealed class RequestValidationException(IDictionary<string, string[]> errors)
+    : Exception("The request is invalid: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(' ', e.Value)}")))
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
+
+    public RequestValidationException(string field, string message) : this(new Dictionary<string, string[]> { [field] = [message] }) { }
+}
+
+/// <summary>A body that is not JSON: 415.</summary>
+public sealed class UnsupportedMediaTypeException(string message) : Exception(message);
