@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace TravelFunctions.SampleWorker;
+
+/// <summary>HTTP functions that report what reached them, so tests can pin what the host supplies.</summary>
+public sealed class HttpFunctions
+{
+    /// <summary>The route value arrives as a bound parameter; q as a bound parameter from the query binding data.</summary>
+    [Function("GetItem")]
+    public IResult GetItem([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "items/{id}")] HttpRequest req, string id, string? q) =>
+        Results.Json(new { id, q, queryString = req.QueryString.Value, method = req.Method });
+
+    /// <summary>A literal route beside items/{id}: the host prefers it.</summary>
+    [Function("GetSpecialItem")]
+    public IResult GetSpecialItem([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "items/special")] HttpRequest req) =>
+        Results.Json(new { id = "special" });
+
+    /// <summary>No methods: every method.</summary>
+    [Function("AnyMethod")]
+    public IResult AnyMethod([HttpTrigger(AuthorizationLevel.Anonymous, Route = "any")] HttpRequest req) =>
+        Results.Json(new { method = req.Method });
+
+    /// <summary>Streams the body back as it arrives, with what the worker saw of the pairing and the trace.</summary>
+    [Function("Echo")]
+    public IResult Echo([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "echo")] HttpRequest req, FunctionContext context)
+    {
+        var headers = req.HttpContext.Response.Headers;
+        headers["x-seen-invocation-id"] = req.Headers["x-ms-invocation-id"].ToString();
+        headers["x-seen-context-invocation-id"] = context.InvocationId;
+        headers["x-seen-traceparent"] = req.Headers.TraceParent.ToString();
+        headers["x-seen-activity-trace-id"] = Activity.Current?.TraceId.ToString() ?? "";
+        headers["x-seen-forwarded-host"] = req.Headers["X-Forwarded-Host"].ToString();
+        return Results.Stream(req.Body, req.ContentType ?? "application/octet-stream");
+    }
+
+    [Function("Fail")]
+    public IResult Fail([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "fail")] HttpRequest req) =>
+        throw new InvalidOperationException("The sample function failed on purpose.");
+
+    /// <summary>An environment variable as the worker sees it (404 when unset).</summary>
+    [Function("GetEnvironment")]
+    public IResult GetEnvironment([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "env/{name}")] HttpRequest req, string name) =>
+        Environment.GetEnvironmentVariable(name) is { } value ? Results.Json(new { name, value }) : Results.NotFound();
+}
