@@ -134,6 +134,9 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         foreach (var load in await Step(Task.WhenAll(loads), "load its functions", ct))
             ThrowIfFailed(load.Result, $"load function '{Functions.First(f => f.FunctionId == load.FunctionId).Name}'");
 
+        // The worker reports its HttpUri before its web server listens: requests before then would be refused.
+        if (Functions.Any(f => f.IsHttp)) await Step(WaitUntilListeningAsync(new Uri(workerHttpUri!), ct), "listen on its HttpUri", ct);
+
         _invoker = new RetryingInvoker(_channel, _output, _options.RetryDelayOverride);
         foreach (var function in Functions.Where(f => f.IsTimer)) _timers[function.Name] = new TimerTrigger(function, _invoker, _output);
         if (!string.IsNullOrEmpty(workerHttpUri)) _httpInvoker = new HttpFunctionInvoker(_channel, new Uri(workerHttpUri), _output);
@@ -144,6 +147,23 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
 
         if (_options.RunSchedules)
             foreach (var timer in _timers.Values) Track(timer.RunScheduleAsync(_stopping.Token));
+    }
+
+    private static async Task WaitUntilListeningAsync(Uri uri, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(uri.Host, uri.Port, ct);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(20, ct);
+            }
+        }
     }
 
     /// <summary>What the host sends to load a function: the worker's own metadata, as the host keeps it.</summary>

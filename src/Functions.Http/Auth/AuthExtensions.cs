@@ -30,6 +30,7 @@ public static class AuthExtensions
         // protection, whose hosted service would load (or create) a key ring at every cold start.
         services.AddAuthenticationCore(o => o.DefaultScheme = JwtBearerDefaults.AuthenticationScheme);
         services.AddWebEncoders();
+        services.AddSingleton<IAuthenticationConfigurationProvider>(new AuthenticationSection(config));
         new AuthenticationBuilder(services).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<JwtOptions>>(Configure);
 
@@ -74,6 +75,12 @@ public static class AuthExtensions
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         }).AsTask();
     }
+}
+
+/// <summary>What AddAuthentication() would register: JwtBearer reads its "Authentication" configuration section through it.</summary>
+internal sealed class AuthenticationSection(IConfiguration config) : IAuthenticationConfigurationProvider
+{
+    public IConfiguration AuthenticationConfiguration => config.GetSection("Authentication");
 }
 
 /// <summary>PasswordHasher's TUser: our hashes do not depend on the user object.</summary>

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Reflection;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.RateLimiting;
@@ -35,7 +35,9 @@ public sealed class AccessMiddleware(IAuthorizationPolicyProvider policies, IPol
         }
         if (access.Policy is { } policy)
         {
-            var authentication = await evaluator.AuthenticateAsync(policy, http);
+            // As the authentication middleware would: the default scheme (JwtBearer) sets the caller, if any.
+            var authentication = await http.AuthenticateAsync();
+            if (authentication.Succeeded) http.User = authentication.Principal;
             var authorization = await evaluator.AuthorizeAsync(policy, authentication, http, resource: null);
             if (authorization.Challenged)
             {

@@ -98,7 +98,7 @@ public sealed class AgentTokenTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task An_expired_or_forged_agent_token_is_401()
     {
-        var client = api.Factory.CreateClient();
+        var client = api.Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6ImFnZW50czpsb2dzIn0.forged");
         await (await client.PostAsJsonAsync("/api/api-logs", OneLog)).ProblemAsync(HttpStatusCode.Unauthorized);
     }

@@ -19,7 +19,7 @@ public static class FeedsTestSupport
         var created = await owner.QuerySingleAsync<(Guid ClientId, string Secret)>(
             "SELECT client_id, client_secret FROM maintenance.create_agent_client(@name, @scopes)",
             new { name = "agent-" + Guid.NewGuid().ToString("N")[..12], scopes });
-        var client = api.Factory.CreateClient();
+        var client = api.Anonymous();
         var response = await client.PostAsJsonAsync("/api/auth/agent-token", new { clientId = created.ClientId, clientSecret = created.Secret });
         await response.EnsureStatusAsync(HttpStatusCode.OK);
         var token = (await response.JsonAsync())["accessToken"]!.GetValue<string>();

@@ -196,8 +196,8 @@ public sealed class BookingQueryTests(ApiFixture api) : IClassFixture<ApiFixture
         var store = new BookingStore(new Db(sources), new ScriptedCodes(taken, taken, "FRESH234"));
         var result = await store.CreateAsync(user.Id, new NewBooking(trip, "activity", """{"activityName":"x","date":"2026-07-02"}""",
             10m, "EUR", null, true, null, null, DateTimeOffset.Parse("2026-07-02T00:00:00Z"), null), null, CancellationToken.None);
-        Assert.Equal(CreateOutcome.Created, result.Outcome);
-        Assert.Equal("FRESH234", result.Booking!.ConfirmationCode);
+        var created = Assert.IsType<BookingCreation.Created>(result);
+        Assert.Equal("FRESH234", created.Booking.ConfirmationCode);
         Assert.Equal(2, await api.BookingCountAsync(trip));
     }
 }

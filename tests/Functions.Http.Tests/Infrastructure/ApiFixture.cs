@@ -1,71 +1,89 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
+using TravelFunctions.LocalHost;
 using TravelFunctions.TestSupport;
 using Xunit;
 
 namespace TravelFunctions.Tests.Infrastructure;
 
 /// <summary>
-/// The real HTTP app in-process, on a database of its own, talking to PostgreSQL through the real
-/// PgBouncer (transaction mode) as travel_app — exactly the production wiring.
+/// The real HTTP app: its worker process run by the local Functions host over the host–worker contract, on a
+/// database of its own, talking to PostgreSQL through the real PgBouncer (transaction mode) as travel_app —
+/// exactly the production wiring. Clients call the host's front door, as clients call the Functions host.
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
+    private static readonly object LogGate = new();
     public TestDatabase Database { get; } = new();
-    private WebApplicationFactory<Program>? _factory;
+    private FunctionsLocalHost? _host;
+    private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
 
-    /// <summary>Settings a test class may override (e.g. a low rate limit).</summary>
-    protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+    /// <summary>Settings a test class may override (e.g. a low rate limit), named as in app settings (Auth__PermitsPerMinute).</summary>
+    protected virtual IDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
-    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Fixture not initialized.");
+    public FunctionsLocalHost Host => _host ?? throw new InvalidOperationException("Fixture not initialized.");
 
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string>
         {
             ["TravelDb"] = Database.Pooled,
-            ["TravelDbDirect"] = Database.Direct,
-            ["Jwt:Issuer"] = "https://travelfunctions.test",
-            ["Jwt:Audience"] = "travelfunctions-api",
-            ["Jwt:SigningKey"] = "test-only-signing-key-" + Guid.NewGuid().ToString("N"),
-            ["Auth:PermitsPerMinute"] = "100000",
+            ["Jwt__Issuer"] = "https://travelfunctions.test",
+            ["Jwt__Audience"] = "travelfunctions-api",
+            ["Jwt__SigningKey"] = "test-only-signing-key-" + Guid.NewGuid().ToString("N"),
+            ["Auth__PermitsPerMinute"] = "100000",
+            // Real PBKDF2, fewer rounds: registration is in nearly every test and CPU is shared (allowed in Development only).
+            ["Auth__PasswordHashIterations"] = "1000",
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
         };
         foreach (var (k, v) in ExtraSettings) settings[k] = v;
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        // The worker's environment is the settings and nothing else, as in Azure.
+        _host = await FunctionsLocalHost.StartAsync(new LocalHostOptions
         {
-            foreach (var (k, v) in settings) b.UseSetting(k, v);
-            // Real PBKDF2, fewer rounds: registration is in nearly every test and CPU is shared.
-            b.ConfigureServices(s => s.Configure<PasswordHasherOptions>(o => o.IterationCount = 1000));
+            AppDirectory = TestApps.Http,
+            Settings = settings,
+            InheritEnvironment = false,
+            Output = Environment.GetEnvironmentVariable("TRAVEL_TEST_HOST_LOG") is { Length: > 0 } log ? line => { lock (LogGate) File.AppendAllText(log, line + "\n"); } : null,
         });
-        _ = _factory.Server; // start now so a configuration error fails here, clearly
     }
 
     public async Task DisposeAsync()
     {
-        if (_factory is not null) await _factory.DisposeAsync();
+        _handler.Dispose();
+        if (_host is not null) await _host.DisposeAsync();
         await Database.DisposeAsync();
     }
 
-    public HttpClient Anonymous() => Factory.CreateClient();
+    public HttpClient Anonymous() => new(_handler, disposeHandler: false) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>A client whose connections come from another loopback address (127.0.0.x): another client address for the host.</summary>
+    public HttpClient FromAddress(string loopbackAddress) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            socket.Bind(new IPEndPoint(IPAddress.Parse(loopbackAddress), 0));
+            await socket.ConnectAsync(context.DnsEndPoint, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    }) { BaseAddress = Host.BaseAddress };
 
     /// <summary>Registers a fresh user and returns a client carrying their bearer token.</summary>
     public async Task<TestUser> NewUserAsync(string? firstName = null)
     {
         var email = $"u{Guid.NewGuid():N}@example.test";
         const string password = "correct horse battery";
-        var client = Factory.CreateClient();
+        var client = Anonymous();
         var reg = await client.PostAsJsonAsync("/api/users", new { email, password, firstName = firstName ?? "Test", lastName = "User" });
-        await reg.EnsureStatusAsync(System.Net.HttpStatusCode.Created);
+        await reg.EnsureStatusAsync(HttpStatusCode.Created);
         var id = (await reg.JsonAsync())["id"]!.GetValue<Guid>();
         var token = await client.PostAsJsonAsync("/api/auth/token", new { email, password });
-        await token.EnsureStatusAsync(System.Net.HttpStatusCode.OK);
+        await token.EnsureStatusAsync(HttpStatusCode.OK);
         var body = await token.JsonAsync();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body["accessToken"]!.GetValue<string>());
         return new TestUser(id, email, password, client, body["refreshToken"]!.GetValue<string>());
@@ -83,14 +101,14 @@ public static class HttpTestExtensions
     }
 
     /// <summary>Asserts the status, showing the body when it differs (problem details say why).</summary>
-    public static async Task EnsureStatusAsync(this HttpResponseMessage response, System.Net.HttpStatusCode expected)
+    public static async Task EnsureStatusAsync(this HttpResponseMessage response, HttpStatusCode expected)
     {
         if (response.StatusCode != expected)
             Assert.Fail($"Expected {(int)expected} but got {(int)response.StatusCode} for {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {await response.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>Asserts a problem-details answer with the status, and returns it.</summary>
-    public static async Task<JsonNode> ProblemAsync(this HttpResponseMessage response, System.Net.HttpStatusCode expected)
+    public static async Task<JsonNode> ProblemAsync(this HttpResponseMessage response, HttpStatusCode expected)
     {
         await response.EnsureStatusAsync(expected);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -102,7 +120,7 @@ public static class HttpTestExtensions
     /// <summary>Asserts a 400 whose field errors name the field (case-insensitive prefix match on the key).</summary>
     public static async Task<JsonNode> ValidationProblemAsync(this HttpResponseMessage response, string field)
     {
-        var body = await response.ProblemAsync(System.Net.HttpStatusCode.BadRequest);
+        var body = await response.ProblemAsync(HttpStatusCode.BadRequest);
         var errors = body["errors"]?.AsObject() ?? throw new Xunit.Sdk.XunitException("No field errors in: " + body.ToJsonString());
         Assert.True(errors.Any(e => e.Key.StartsWith(field, StringComparison.OrdinalIgnoreCase)),
             $"Expected an error for '{field}' in {body.ToJsonString()}");

@@ -67,7 +67,7 @@ public sealed class PlatformTests(ApiFixture api) : IClassFixture<ApiFixture>
 
 public sealed class TightRateLimitFixture : ApiFixture
 {
-    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Auth:PermitsPerMinute"] = "3" };
+    protected override IDictionary<string, string> ExtraSettings => new Dictionary<string, string> { ["Auth__PermitsPerMinute"] = "3" };
 }
 
 public sealed class RateLimitTests(TightRateLimitFixture api) : IClassFixture<TightRateLimitFixture>
@@ -75,7 +75,9 @@ public sealed class RateLimitTests(TightRateLimitFixture api) : IClassFixture<Ti
     [Fact]
     public async Task Credential_endpoints_are_rate_limited_per_client_address()
     {
-        var client = api.Anonymous();
+        // Two client addresses (the host appends each connection's address to X-Forwarded-For); a header the client
+        // writes itself does not make it someone else.
+        var client = api.FromAddress("127.0.0.2");
         client.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.7");
         for (var i = 0; i < 3; i++)
             await (await client.PostAsJsonAsync("/api/auth/token", new { email = "x@example.test", password = "wrong-password" })).ProblemAsync(HttpStatusCode.Unauthorized);
@@ -83,9 +85,12 @@ public sealed class RateLimitTests(TightRateLimitFixture api) : IClassFixture<Ti
         await limited.ProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.NotNull(limited.Headers.RetryAfter);
 
+        var rotated = api.FromAddress("127.0.0.2");
+        rotated.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.9");
+        await (await rotated.PostAsJsonAsync("/api/auth/token", new { email = "x@example.test", password = "wrong-password" })).ProblemAsync(HttpStatusCode.TooManyRequests);
+
         // Another address is not affected.
-        var other = api.Anonymous();
-        other.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.9");
+        var other = api.FromAddress("127.0.0.3");
         await (await other.PostAsJsonAsync("/api/auth/token", new { email = "x@example.test", password = "wrong-password" })).ProblemAsync(HttpStatusCode.Unauthorized);
     }
 }

@@ -10,7 +10,7 @@ namespace TravelFunctions.Tests.Reliability;
 /// <summary>The app pointed at a pooled endpoint where nothing listens: every data call is a clear 503.</summary>
 public sealed class UnreachableDatabaseFixture : ApiFixture
 {
-    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    protected override IDictionary<string, string> ExtraSettings => new Dictionary<string, string>
     {
         // Port 9 (discard) on loopback: connection refused at once, like a database that is down.
         ["TravelDb"] = "Host=127.0.0.1;Port=9;Database=travel;Username=travel_app;Password=x;Timeout=2",

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TravelFunctions.Http.AgentAuth;
+using TravelFunctions.Http.ApiLogs;
+using TravelFunctions.Http.Bookings;
+using TravelFunctions.Http.Conversations;
+using TravelFunctions.Http.Events;
+using TravelFunctions.Http.Health;
+using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.SearchCache;
+using TravelFunctions.Http.Trips;
+using TravelFunctions.Http.Users;
+
+namespace TravelFunctions.Tests.Infrastructure;
+
+/// <summary>
+/// The registrations of Functions.Http's Program.cs that shape its JSON, for tests that inspect them in-process. A
+/// feature missing here shows up as "no JsonSerializable entry" for its bodies, never as a false pass.
+/// </summary>
+public static class AppRegistrations
+{
+    public static void AddAll(IServiceCollection services, IConfiguration config)
+    {
+        services.AddApiPlatform(config);
+        services.AddHealth();
+        services.AddUsers();
+        services.AddTrips();
+        services.AddBookings();
+        services.AddAgentAuth();
+        services.AddConversations();
+        services.AddEvents();
+        services.AddApiLogs();
+        services.AddSearchCache();
+        services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);
+    }
+}
