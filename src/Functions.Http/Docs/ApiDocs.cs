@@ -21,6 +21,8 @@ public static class ApiDocs
             {
                 doc.Info.Title = "TravelFunctions API";
                 doc.Info.Description = "Users and auth, trips with collaborators, bookings and the agents' feeds. Errors are RFC 9457 problem details.";
+                // Generated once and served from wherever the app is reached: paths resolve against the document's own origin.
+                doc.Servers = [];
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(ParameterTexts.Apply);
