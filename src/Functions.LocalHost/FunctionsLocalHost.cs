@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using TravelFunctions.LocalHost.Functions;
 using TravelFunctions.LocalHost.Http;
@@ -134,6 +135,9 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         foreach (var load in await Step(Task.WhenAll(loads), "load its functions", ct))
             ThrowIfFailed(load.Result, $"load function '{Functions.First(f => f.FunctionId == load.FunctionId).Name}'");
 
+        // The worker reports HttpUri before its own server listens; ready means requests can reach it.
+        if (!string.IsNullOrEmpty(workerHttpUri)) await Step(WaitUntilListeningAsync(new Uri(workerHttpUri), ct), "open its HTTP endpoint", ct);
+
         _invoker = new RetryingInvoker(_channel, _output, _options.RetryDelayOverride);
         foreach (var function in Functions.Where(f => f.IsTimer)) _timers[function.Name] = new TimerTrigger(function, _invoker, _output);
         if (!string.IsNullOrEmpty(workerHttpUri)) _httpInvoker = new HttpFunctionInvoker(_channel, new Uri(workerHttpUri), _output);
@@ -188,8 +192,26 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     {
         await worker.Exited;
         var reason = $"The worker process exited with code {worker.ExitCode}.";
-        if (_disposed == 0) _output.Write("[host] " + reason);
+        _output.Write("[host] " + reason);
         _channel.Close(new WorkerGoneException(reason));
+    }
+
+    private async Task WaitUntilListeningAsync(Uri endpoint, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (_channel.Closed.IsCompleted) throw new WorkerGoneException("The worker has gone.");
+            using var probe = new TcpClient();
+            try
+            {
+                await probe.ConnectAsync(endpoint.Host, endpoint.Port, ct);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50, ct);
+            }
+        }
     }
 
     private static async Task<T> Step<T>(Task<T> task, string what, CancellationToken ct)
