@@ -25,6 +25,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     private WebApplication? _grpcServer;
     private WebApplication? _frontDoor;
     private WorkerProcess? _worker;
+    private Task _workerExit = Task.CompletedTask;
     private HttpFunctionInvoker? _httpInvoker;
     private RetryingInvoker? _invoker;
     private int _disposed;
@@ -89,6 +90,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             var graceful = _channel.IsOpen;
             if (graceful) _channel.Terminate(WorkerProcess.GracePeriod);
             await _worker.StopAsync(graceful);
+            await WaitQuietly(_workerExit, WorkerProcess.GracePeriod);
             await _worker.DisposeAsync();
         }
         _channel.Close(new WorkerGoneException("The host has stopped."));
@@ -109,7 +111,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             _options.Settings, _options.InheritEnvironment);
         _options.ConfigureWorkerProcess?.Invoke(startInfo);
         _worker = WorkerProcess.Start(startInfo, _output);
-        _ = WatchWorkerExitAsync(_worker);
+        _workerExit = WatchWorkerExitAsync(_worker);
 
         await Step(_channel.Started, "open its gRPC stream", ct);
         var init = await Step(_channel.InitializeAsync(new WorkerInitRequest
