@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using TravelFunctions.LocalHost.Functions;
 using TravelFunctions.LocalHost.Http;
@@ -24,6 +25,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     private WebApplication? _grpcServer;
     private WebApplication? _frontDoor;
     private WorkerProcess? _worker;
+    private Task _workerExit = Task.CompletedTask;
     private HttpFunctionInvoker? _httpInvoker;
     private RetryingInvoker? _invoker;
     private int _disposed;
@@ -88,6 +90,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             var graceful = _channel.IsOpen;
             if (graceful) _channel.Terminate(WorkerProcess.GracePeriod);
             await _worker.StopAsync(graceful);
+            await WaitQuietly(_workerExit, WorkerProcess.GracePeriod);
             await _worker.DisposeAsync();
         }
         _channel.Close(new WorkerGoneException("The host has stopped."));
@@ -108,7 +111,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             _options.Settings, _options.InheritEnvironment);
         _options.ConfigureWorkerProcess?.Invoke(startInfo);
         _worker = WorkerProcess.Start(startInfo, _output);
-        _ = WatchWorkerExitAsync(_worker);
+        _workerExit = WatchWorkerExitAsync(_worker);
 
         await Step(_channel.Started, "open its gRPC stream", ct);
         var init = await Step(_channel.InitializeAsync(new WorkerInitRequest
@@ -134,8 +137,8 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         foreach (var load in await Step(Task.WhenAll(loads), "load its functions", ct))
             ThrowIfFailed(load.Result, $"load function '{Functions.First(f => f.FunctionId == load.FunctionId).Name}'");
 
-        // The worker reports its HttpUri before its web server listens: requests before then would be refused.
-        if (Functions.Any(f => f.IsHttp)) await Step(WaitUntilListeningAsync(new Uri(workerHttpUri!), ct), "listen on its HttpUri", ct);
+        // The worker reports HttpUri before its own server listens; ready means requests can reach it.
+        if (!string.IsNullOrEmpty(workerHttpUri)) await Step(WaitUntilListeningAsync(new Uri(workerHttpUri), ct), "open its HTTP endpoint", ct);
 
         _invoker = new RetryingInvoker(_channel, _output, _options.RetryDelayOverride);
         foreach (var function in Functions.Where(f => f.IsTimer)) _timers[function.Name] = new TimerTrigger(function, _invoker, _output);
@@ -147,23 +150,6 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
 
         if (_options.RunSchedules)
             foreach (var timer in _timers.Values) Track(timer.RunScheduleAsync(_stopping.Token));
-    }
-
-    private static async Task WaitUntilListeningAsync(Uri uri, CancellationToken ct)
-    {
-        while (true)
-        {
-            try
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                await probe.ConnectAsync(uri.Host, uri.Port, ct);
-                return;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                await Task.Delay(20, ct);
-            }
-        }
     }
 
     /// <summary>What the host sends to load a function: the worker's own metadata, as the host keeps it.</summary>
@@ -208,8 +194,26 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
     {
         await worker.Exited;
         var reason = $"The worker process exited with code {worker.ExitCode}.";
-        if (_disposed == 0) _output.Write("[host] " + reason);
+        _output.Write("[host] " + reason);
         _channel.Close(new WorkerGoneException(reason));
+    }
+
+    private async Task WaitUntilListeningAsync(Uri endpoint, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (_channel.Closed.IsCompleted) throw new WorkerGoneException("The worker has gone.");
+            using var probe = new TcpClient();
+            try
+            {
+                await probe.ConnectAsync(endpoint.Host, endpoint.Port, ct);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50, ct);
+            }
+        }
     }
 
     private static async Task<T> Step<T>(Task<T> task, string what, CancellationToken ct)

@@ -53,7 +53,8 @@ internal static class Servers
 
     private static WebApplicationBuilder CreateBuilder(OutputLog output)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Production whatever ASPNETCORE_ENVIRONMENT says (run.sh sets Development for the apps): no developer pages.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], EnvironmentName = Environments.Production });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new OutputLoggerProvider(output));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

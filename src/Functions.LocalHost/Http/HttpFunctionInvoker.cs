@@ -33,7 +33,6 @@ internal sealed class HttpFunctionInvoker : IDisposable
     private readonly WorkerChannel _channel;
     private readonly OutputLog _output;
     private readonly string _workerOrigin;
-    private readonly SocketsHttpHandler _handler;
     private readonly HttpMessageInvoker _client;
 
     public HttpFunctionInvoker(WorkerChannel channel, Uri workerHttpUri, OutputLog output)
@@ -43,7 +42,7 @@ internal sealed class HttpFunctionInvoker : IDisposable
         _workerOrigin = workerHttpUri.GetLeftPart(UriPartial.Authority);
         // One pooled handler for every request: no proxy, no cookies, no redirects, no decompression, and no
         // trace headers of its own (the front door sets traceparent itself).
-        _handler = new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             UseProxy = false,
             UseCookies = false,
@@ -53,7 +52,7 @@ internal sealed class HttpFunctionInvoker : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
             ConnectTimeout = TimeSpan.FromSeconds(15),
         };
-        _client = new HttpMessageInvoker(_handler, disposeHandler: false);
+        _client = new HttpMessageInvoker(new ConnectRetryHandler(handler), disposeHandler: true);
     }
 
     public async Task InvokeAsync(HttpContext context, LoadedFunction function, RouteValueDictionary routeValues)
@@ -107,11 +106,7 @@ internal sealed class HttpFunctionInvoker : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _client.Dispose();
-        _handler.Dispose();
-    }
+    public void Dispose() => _client.Dispose(); // and with it the retry handler and the sockets handler
 
     /// <summary>The host's answer when the invocation failed: 500 with an empty body.</summary>
     private static void AnswerFailure(HttpContext context)
