@@ -14,6 +14,8 @@
 
 targetScope = 'resourceGroup'
 
+import { resourceTags } from 'types.bicep'
+
 // ---------------------------------------------------------------- environment
 
 @minLength(2)
@@ -24,13 +26,13 @@ param environmentName string
 @description('Azure region for every resource. It must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
 param location string = resourceGroup().location
 
-@description('Tags for every resource.')
-param tags object = {}
+@description('Tags for every resource (name -> value).')
+param tags resourceTags = {}
 
 // ---------------------------------------------------------------- HTTP API
 
 @description('Origins allowed to call the HTTP API from a browser (site CORS). Empty = none.')
-param corsAllowedOrigins array = []
+param corsAllowedOrigins string[] = []
 
 @allowed([
   512
@@ -124,15 +126,17 @@ param keyVaultPurgeProtection bool = true
 @description('Object id of the deployment pipeline principal: gets Key Vault Secrets User to read TravelDbDirect for migrations. Empty = none.')
 param pipelinePrincipalId string = ''
 
-@description('Object id of the DevOps group that sets secrets: gets Key Vault Secrets Officer. Empty = none.')
-param secretsOfficerPrincipalId string = ''
+// (Named vault*, not secrets*: these are object ids, not secrets, and the linter rightly insists
+// that anything named like a secret be @secure().)
+@description('Object id of the DevOps group (or person) that sets secrets: gets Key Vault Secrets Officer. Empty = none.')
+param vaultOfficerPrincipalId string = ''
 
 @allowed([
   'ServicePrincipal'
   'User'
   'Group'
 ])
-param secretsOfficerPrincipalType string = 'Group'
+param vaultOfficerPrincipalType string = 'Group'
 
 // ---------------------------------------------------------------- Neon (optional)
 
@@ -241,19 +245,28 @@ module keyVault 'modules/keyVault.bicep' = {
   }
 }
 
+// Names, not module outputs, so what-if can resolve every assignment before deployment; the
+// resources must exist first, hence the explicit dependsOn.
 module roleAssignments 'modules/roleAssignments.bicep' = {
   name: 'roleAssignments'
   params: {
+    identityName: names.identity
     identityPrincipalId: identity.outputs.principalId
-    hostStorageName: hostStorage.outputs.name
-    archiveStorageName: archiveStorage.outputs.name
-    archiveContainerName: archiveStorage.outputs.containerName
-    keyVaultName: keyVault.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
-    secretsReaderPrincipalId: pipelinePrincipalId
-    secretsOfficerPrincipalId: secretsOfficerPrincipalId
-    secretsOfficerPrincipalType: secretsOfficerPrincipalType
+    hostStorageName: names.hostStorage
+    archiveStorageName: names.archiveStorage
+    archiveContainerName: archiveContainerName
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
+    vaultReaderPrincipalId: pipelinePrincipalId
+    vaultOfficerPrincipalId: vaultOfficerPrincipalId
+    vaultOfficerPrincipalType: vaultOfficerPrincipalType
   }
+  dependsOn: [
+    hostStorage
+    archiveStorage
+    keyVault
+    monitoring
+  ]
 }
 
 module neon 'modules/neon.bicep' = if (deployNeon) {

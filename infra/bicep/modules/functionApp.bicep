@@ -3,8 +3,10 @@
 // the `appSettings` parameter and nothing else is added here, so main.bicep alone says what
 // each app gets (scripts/check-infra.sh compares it with infra/app-settings.json).
 
+import { resourceTags, stringMap } from '../types.bicep'
+
 param location string
-param tags object
+param tags resourceTags
 param planName string
 param appName string
 
@@ -27,12 +29,12 @@ param instanceMemoryMB int
 param maximumInstanceCount int
 
 @description('Origins allowed to call the app from a browser; empty = no CORS.')
-param corsAllowedOrigins array
+param corsAllowedOrigins string[]
 
 @description('App setting name -> value.')
-param appSettings object
+param appSettings stringMap
 
-resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -46,7 +48,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   }
 }
 
-resource app 'Microsoft.Web/sites@2024-11-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: appName
   location: location
   tags: tags
@@ -92,7 +94,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
       appSettings: [
         for setting in items(appSettings): {
           name: setting.key
-          value: string(setting.value)
+          value: setting.value
         }
       ]
     }
@@ -101,7 +103,7 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
 
 // FTP off: both the FTPS endpoint (siteConfig.ftpsState) and FTP basic-auth publishing credentials.
 // (SCM basic auth is left as the platform default so every az CLI version can deploy the package.)
-resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: app
   name: 'ftp'
   properties: {

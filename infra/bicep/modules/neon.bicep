@@ -6,8 +6,10 @@
 // (docs/deploy.md, "Neon"). Requires Owner or Contributor on the subscription and accepting
 // the Marketplace terms of the offer.
 
+import { resourceTags } from '../types.bicep'
+
 param location string
-param tags object
+param tags resourceTags
 
 @description('Name of the Azure resource for the Neon organization.')
 param resourceName string
@@ -32,6 +34,9 @@ param planId string = 'neon_serverless_postgres_azure_prod_free'
 param planName string = 'Free Plan'
 param termId string = 'gmz7xq9ge3py'
 
+// The Bicep compiler ships no types for Neon.Postgres (BCP081: it cannot check the properties, and
+// ARM still deploys them). The properties below follow the provider's 2025-03-01 API schema.
+#disable-next-line BCP081
 resource organization 'Neon.Postgres/organizations@2025-03-01' = {
   name: resourceName
   location: location
@@ -58,6 +63,7 @@ resource organization 'Neon.Postgres/organizations@2025-03-01' = {
   }
 }
 
+#disable-next-line BCP081
 resource project 'Neon.Postgres/organizations/projects@2025-03-01' = {
   parent: organization
   name: projectName
