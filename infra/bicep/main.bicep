@@ -5,7 +5,7 @@
 //   host storage (AzureWebJobsStorage by identity, one deployment container per app)
 //   archive storage (archive container + lifecycle policy scoped to it)
 //   Key Vault (RBAC) with the Neon connection strings and the JWT signing key
-//   two Flex Consumption plans + two custom-handler function apps (HTTP API, timers)
+//   two Flex Consumption plans + two .NET 10 isolated-worker function apps (HTTP API, timers)
 //   least-privilege role assignments; optional Neon organization + project
 //
 // No secret has a default value here. Secrets left empty are set afterwards with
@@ -66,6 +66,10 @@ param jwtRefreshTokenDays int = 30
 @minValue(1)
 @description('Credential attempts (register, token, refresh) per client address per minute (Auth__PermitsPerMinute).')
 param authPermitsPerMinute int = 20
+
+@minValue(100000)
+@description('PBKDF2 iterations of new password hashes (Auth__PasswordHashIterations). Tests run with fewer; Azure never does.')
+param authPasswordHashIterations int = 100000
 
 // ---------------------------------------------------------------- timers
 
@@ -294,15 +298,17 @@ var commonAppSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
+// The API never gets the owner's direct connection string: only the timers app (partition DDL,
+// archive COPY) and the pipeline (migrations) use TravelDbDirect.
 var httpAppSettings = union(commonAppSettings, {
   TravelDb: format(keyVaultReferenceFormat, secretNames.travelDbApp)
-  TravelDbDirect: format(keyVaultReferenceFormat, secretNames.travelDbDirect)
   Jwt__Issuer: jwtIssuer
   Jwt__Audience: jwtAudience
   Jwt__SigningKey: format(keyVaultReferenceFormat, secretNames.jwtSigningKey)
   Jwt__AccessTokenMinutes: string(jwtAccessTokenMinutes)
   Jwt__RefreshTokenDays: string(jwtRefreshTokenDays)
   Auth__PermitsPerMinute: string(authPermitsPerMinute)
+  Auth__PasswordHashIterations: string(authPasswordHashIterations)
 })
 
 var timersAppSettings = union(commonAppSettings, {
@@ -316,8 +322,6 @@ var timersAppSettings = union(commonAppSettings, {
   RetentionPurgeSchedule: retentionPurgeSchedule
   RefreshReportingSchedule: refreshReportingSchedule
   JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
-  // The Functions host schedules the timers in Azure; the app's own scheduler is for running without it.
-  Scheduler__Enabled: 'false'
 })
 
 // ---------------------------------------------------------------- function apps

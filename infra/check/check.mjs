@@ -3,8 +3,9 @@
 //
 //  1. app settings: the settings main.bicep gives each function app equal the lists in
 //     infra/app-settings.json (the contract the code's configuration reads are tested against),
-//     none is set twice or is one Flex Consumption rejects, and the function-app module renders
-//     exactly its appSettings parameter.
+//     none is set twice, and the function-app module renders exactly its appSettings parameter.
+//  2. Flex Consumption: each site runs `dotnet-isolated` 10.0 and carries none of the app settings
+//     or site properties Flex rejects or ignores, and no FTP publishing-credentials policy.
 //
 // Usage: node check.mjs <compiled main.json> [repoRoot]      (exit code 1 on any failure)
 // No dependencies: plain Node.js.
@@ -24,6 +25,7 @@ const contractFile = path.join(repoRoot, 'infra', 'app-settings.json');
 
 // The function-app module calls in main.bicep, by the project whose settings they carry.
 const appModules = { 'Functions.Http': 'httpApp', 'Functions.Timers': 'timersApp' };
+const runtime = { name: 'dotnet-isolated', version: '10.0' };
 
 // App settings no app may have. Flex Consumption replaced most with functionAppConfig (runtime,
 // scale, deployment) or has no use for them (no content share, no Kudu build): setting them fails
@@ -38,6 +40,18 @@ const forbiddenSettings = [
   // Ours: the connection-string form needs shared keys, which both accounts disable; the apps use
   // the identity-based AzureWebJobsStorage__* settings instead.
   'AzureWebJobsStorage',
+];
+
+// siteConfig properties Flex sites reject with ARM error 51021 on the stamps that validate them
+// (the others ignore them, so a template can pass in one region and fail in the next).
+// http20Enabled is on the list from our own deployment review.
+const flexRejectedSiteConfig = [
+  'ftpsState', 'http20Enabled', 'alwaysOn', 'linuxFxVersion', 'windowsFxVersion', 'use32BitWorkerProcess',
+  'netFrameworkVersion', 'functionAppScaleLimit', 'preWarmedInstanceCount', 'functionsRuntimeScaleMonitoringEnabled',
+];
+const flexRejectedResourceTypes = [
+  'Microsoft.Web/sites/basicPublishingCredentialsPolicies', // FTP / SCM basic-auth policies
+  'Microsoft.Web/sites/config', // siteConfig by another door: it would bypass the checks above
 ];
 
 const failures = [];
@@ -170,16 +184,24 @@ for (const [project, moduleName] of Object.entries(appModules)) {
   console.log(`infra: ${project} app settings: ${new Set(actual).size} in the template, ${expected.length} in infra/app-settings.json`);
 }
 
-// ------------------------------------------------------------------ the sites render only their parameter
+// ------------------------------------------------------------------ 2. Flex Consumption sites
 
 let sites = 0;
 const failuresBeforeSites = failures.length;
 for (const [where, resource] of allResources(main)) {
+  if (flexRejectedResourceTypes.includes(resource.type))
+    fail(`${where}: ${resource.type} is not allowed on Flex Consumption sites (or bypasses the site checks)`);
   if (resource.type !== 'Microsoft.Web/sites') continue;
   sites++;
   const properties = resource.properties ?? {};
 
+  const actualRuntime = properties.functionAppConfig?.runtime;
+  if (actualRuntime?.name !== runtime.name || actualRuntime?.version !== runtime.version)
+    fail(`${where}: functionAppConfig.runtime is ${JSON.stringify(actualRuntime)}, expected ${JSON.stringify(runtime)}`);
+
   const siteConfig = properties.siteConfig ?? {};
+  for (const key of Object.keys(siteConfig).filter(k => flexRejectedSiteConfig.includes(k)))
+    fail(`${where}: siteConfig.${key} is rejected on Flex Consumption sites`);
 
   // The site's settings are exactly the module's appSettings parameter: one copy loop over
   // items(parameters('appSettings')) and no literal list next to it.
@@ -192,7 +214,7 @@ for (const [where, resource] of allResources(main)) {
 }
 if (sites !== Object.keys(appModules).length)
   fail(`main.bicep: expected ${Object.keys(appModules).length} function apps (Microsoft.Web/sites), found ${sites}`);
-else if (failures.length === failuresBeforeSites) console.log(`infra: ${sites} function apps, each with exactly its appSettings parameter`);
+else if (failures.length === failuresBeforeSites) console.log(`infra: ${sites} Flex Consumption sites: runtime ${runtime.name} ${runtime.version}, no rejected settings or properties`);
 
 // ------------------------------------------------------------------ result
 
@@ -201,4 +223,4 @@ if (failures.length) {
   console.error(`infra: ${failures.length} problem(s)`);
   process.exit(1);
 }
-console.log('infra: app settings checks passed');
+console.log('infra: app settings and Flex checks passed');

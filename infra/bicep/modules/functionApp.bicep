@@ -1,7 +1,14 @@
-// One Flex Consumption plan (FC1) and one function app on it, running an Azure Functions
-// custom handler (functionAppConfig.runtime `custom`, version `1.0`). Every app setting comes from
-// the `appSettings` parameter and nothing else is added here, so main.bicep alone says what
-// each app gets (scripts/check-infra.sh compares it with infra/app-settings.json).
+// One Flex Consumption plan (FC1) and one function app on it, running a .NET 10 isolated-worker
+// package (functionAppConfig.runtime `dotnet-isolated` / `10.0`). Every app setting comes from the
+// `appSettings` parameter and nothing else is added here, so main.bicep alone says what each app
+// gets (scripts/check-infra.sh compares it with infra/app-settings.json).
+//
+// Flex Consumption moved the runtime, scale and deployment source out of app settings and site
+// config into functionAppConfig, and rejects the old properties (ARM error 51021 on newer stamps):
+// no FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE settings,
+// and no ftpsState, http20Enabled, alwaysOn, linuxFxVersion, use32BitWorkerProcess,
+// netFrameworkVersion, functionAppScaleLimit or FTP publishing-credentials policy on the site.
+// scripts/check-infra.sh fails if any of them comes back.
 
 import { resourceTags, stringMap } from '../types.bicep'
 
@@ -78,15 +85,15 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }
+      // The Worker SDK's generated functions.metadata + worker.config.json are in the package;
+      // extensions ship in its .azurefunctions/ folder, so there is no extension bundle.
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
       cors: {
         allowedOrigins: corsAllowedOrigins
         supportCredentials: false
@@ -98,16 +105,6 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         }
       ]
     }
-  }
-}
-
-// FTP off: both the FTPS endpoint (siteConfig.ftpsState) and FTP basic-auth publishing credentials.
-// (SCM basic auth is left as the platform default so every az CLI version can deploy the package.)
-resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
-  parent: app
-  name: 'ftp'
-  properties: {
-    allow: false
   }
 }
 

@@ -26,8 +26,8 @@ param projectName string
 @description('Region of the Neon project as the resource provider names it (defaults to the Azure location).')
 param regionId string = location
 
-@description('Postgres major version of the project.')
-param pgVersion int = 17
+@description('Postgres major version of the project: the one the tests run against (scripts/stack.sh, PostgreSQL 15).')
+param pgVersion int = 15
 
 @description('Marketplace plan of the Neon offer (publisher neon1722366567200, offer neon_serverless_postgres_azure_prod).')
 param planId string = 'neon_serverless_postgres_azure_prod_free'

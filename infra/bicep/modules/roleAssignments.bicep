@@ -1,6 +1,8 @@
 // Least-privilege role assignments for the apps' user-assigned identity, plus optional ones for
 // the people/pipelines that manage secrets. Built-in role definition ids:
 //   Storage Blob Data Owner          b7e6dc6d-f1e8-4753-8033-0f276bb0955b
+//   Storage Queue Data Contributor   974c5e8b-45b9-4653-ba55-5f855dd0fb88
+//   Storage Table Data Contributor   0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3
 //   Storage Blob Data Contributor    ba92f5b4-2d11-453d-a403-e96b0029c9fe
 //   Key Vault Secrets User           4633458b-17de-408a-b874-0445c86b69e6
 //   Key Vault Secrets Officer        b86a8fe4-44ce-4948-aee5-eccb2c155cd7
@@ -44,16 +46,21 @@ param vaultOfficerPrincipalType string = 'Group'
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
-// The Functions host creates and leases its own containers (timer locks, secrets) and Flex
-// Consumption reads the deployment package: blob data owner on the host/deployment account.
+// The Functions host's own storage (AzureWebJobsStorage by identity): blobs for timer-trigger
+// locks, host keys and the Flex deployment package; queues and tables for the host's internal
+// bookkeeping. These are the three data roles the official Flex Consumption samples grant.
 var hostStorageRoles = [
   roles.storageBlobDataOwner
+  roles.storageQueueDataContributor
+  roles.storageTableDataContributor
 ]
 
 resource hostStorage 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
