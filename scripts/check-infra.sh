@@ -8,7 +8,17 @@
 #   3. infra/check/check.mjs on the compiled main.json: each function app's settings equal
 #      infra/app-settings.json, and the sites carry nothing Flex Consumption rejects.
 # Exit code 0 = all good. Needs the .NET SDK (for the restore) and Node.js (installed if missing).
+#   scripts/check-infra.sh              check only (what scripts/test.sh runs)
+#   scripts/check-infra.sh --out DIR    also keep the checked deployment in DIR: main.json and
+#                                       main.parameters.json, for what-if and the deployment itself
 set -euo pipefail
+
+out=""
+case "${1:-}" in
+  "") ;;
+  --out) [ -n "${2:-}" ] || { echo "usage: $0 [--out DIR]" >&2; exit 2; }; out="$2" ;;
+  *) echo "usage: $0 [--out DIR]" >&2; exit 2 ;;
+esac
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -73,3 +83,9 @@ echo "infra: bicep build + lint: ${#templates[@]} templates, ${#parameter_files[
 
 # ---------------------------------------------------------------- 3. app settings and Flex rules
 node infra/check/check.mjs "$work/arm/main.json" "$repo"
+
+if [ -n "$out" ]; then
+  mkdir -p "$out"
+  cp "$work/arm/main.json" "$work/params/main.parameters.json" "$out/"
+  echo "infra: compiled deployment in $out (main.json, main.parameters.json)"
+fi

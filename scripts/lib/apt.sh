@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts that install what a fresh machine lacks: Debian/Ubuntu packages through
 # apt-get, with sudo when not root.
 
