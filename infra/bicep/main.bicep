@@ -6,7 +6,10 @@
 //   archive storage (archive container + lifecycle policy scoped to it)
 //   Key Vault (RBAC) with the Neon connection strings and the JWT signing key
 //   two Flex Consumption plans + two .NET 10 isolated-worker function apps (HTTP API, timers)
-//   least-privilege role assignments; optional Neon organization + project
+//   least-privilege role assignments
+//
+// The database is a Neon project created in the Neon Console (docs/deploy.md, "Neon"): Neon's
+// Azure resource provider (Neon.Postgres) was retired, so no template can create one any more.
 //
 // No secret has a default value here. Secrets left empty are set afterwards with
 // `az keyvault secret set` (docs/deploy.md); the app settings reference them by name.
@@ -142,17 +145,6 @@ param vaultOfficerPrincipalId string = ''
 ])
 param vaultOfficerPrincipalType string = 'Group'
 
-// ---------------------------------------------------------------- Neon (optional)
-
-@description('Provision Neon Serverless Postgres through its Azure resource provider (Neon.Postgres). Off = bring your own Neon project.')
-param deployNeon bool = false
-
-@description('Neon organization name (when deployNeon).')
-param neonOrganizationName string = 'travelfunctions'
-
-@description('UPN of the user the Neon organization is created for (when deployNeon).')
-param neonUserUpn string = ''
-
 // ---------------------------------------------------------------- names
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -169,7 +161,6 @@ var names = {
   timersApp: 'func-travel-timers-${environmentName}-${take(token, 6)}'
   httpDeploymentContainer: 'app-package-http'
   timersDeploymentContainer: 'app-package-timers'
-  neon: 'neon-travel-${environmentName}'
 }
 var allTags = union(tags, {
   application: 'travelfunctions'
@@ -271,18 +262,6 @@ module roleAssignments 'modules/roleAssignments.bicep' = {
     keyVault
     monitoring
   ]
-}
-
-module neon 'modules/neon.bicep' = if (deployNeon) {
-  name: 'neon'
-  params: {
-    location: location
-    tags: allTags
-    resourceName: names.neon
-    organizationName: neonOrganizationName
-    userUpn: neonUserUpn
-    projectName: 'travelfunctions-${environmentName}'
-  }
 }
 
 // ---------------------------------------------------------------- app settings

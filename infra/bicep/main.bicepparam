@@ -39,4 +39,3 @@ param vaultOfficerPrincipalId = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_
 param vaultOfficerPrincipalType = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_TYPE', 'Group')
 
 param keyVaultPurgeProtection = true
-param deployNeon = false
