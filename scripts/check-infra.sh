@@ -16,7 +16,7 @@ set -euo pipefail
 out=""
 case "${1:-}" in
   "") ;;
-  --out) [ -n "${2:-}" ] || { echo "usage: $0 [--out DIR]" >&2; exit 2; }; out="$2" ;;
+  --out) [ -n "${2:-}" ] || { echo "usage: $0 [--out DIR]" >&2; exit 2; }; out="$(realpath -m "$2")" ;; # before the cd below
   *) echo "usage: $0 [--out DIR]" >&2; exit 2 ;;
 esac
 
