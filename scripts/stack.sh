@@ -47,8 +47,22 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # shellcheck source=lib/apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
 
+install_postgres() {
+  # Debian 12 (our machines) ships postgresql-15. Releases that do not (Ubuntu 24.04, as on
+  # GitHub-hosted runners, has 16) get it from the PostgreSQL project's apt repository (PGDG),
+  # added by the helper script postgresql-common ships for exactly this, with the signing key it
+  # carries. Tests must run the major version Neon runs (15), not whatever the OS has.
+  if ! apt_candidate postgresql-15; then
+    log "postgresql-15 is not in this system's apt sources: adding the PostgreSQL apt repository (PGDG)"
+    apt_install postgresql-common
+    as_root /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y >/dev/null
+  fi
+  log "installing postgresql-15"
+  apt_install postgresql-15
+}
+
 install_missing() {
-  [ -x "$pg_bin/initdb" ] || { log "installing postgresql-15"; apt_install postgresql-15; }
+  [ -x "$pg_bin/initdb" ] || install_postgres
   command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || { log "installing pgbouncer"; apt_install pgbouncer; }
   if [ ! -x "$tools/node_modules/.bin/azurite-blob" ]; then
     command -v npm >/dev/null || { log "installing nodejs + npm"; apt_install nodejs npm; }

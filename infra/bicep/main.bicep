@@ -5,14 +5,19 @@
 //   host storage (AzureWebJobsStorage by identity, one deployment container per app)
 //   archive storage (archive container + lifecycle policy scoped to it)
 //   Key Vault (RBAC) with the Neon connection strings and the JWT signing key
-//   two Flex Consumption plans + two custom-handler function apps (HTTP API, timers)
-//   least-privilege role assignments; optional Neon organization + project
+//   two Flex Consumption plans + two .NET 10 isolated-worker function apps (HTTP API, timers)
+//   least-privilege role assignments
+//
+// The database is a Neon project created in the Neon Console (docs/deploy.md, "Neon"): Neon's
+// Azure resource provider (Neon.Postgres) was retired, so no template can create one any more.
 //
 // No secret has a default value here. Secrets left empty are set afterwards with
 // `az keyvault secret set` (docs/deploy.md); the app settings reference them by name.
 // The app settings of each app must equal infra/app-settings.json (scripts/check-infra.sh).
 
 targetScope = 'resourceGroup'
+
+import { resourceTags } from 'types.bicep'
 
 // ---------------------------------------------------------------- environment
 
@@ -24,13 +29,13 @@ param environmentName string
 @description('Azure region for every resource. It must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
 param location string = resourceGroup().location
 
-@description('Tags for every resource.')
-param tags object = {}
+@description('Tags for every resource (name -> value).')
+param tags resourceTags = {}
 
 // ---------------------------------------------------------------- HTTP API
 
 @description('Origins allowed to call the HTTP API from a browser (site CORS). Empty = none.')
-param corsAllowedOrigins array = []
+param corsAllowedOrigins string[] = []
 
 @allowed([
   512
@@ -64,6 +69,10 @@ param jwtRefreshTokenDays int = 30
 @minValue(1)
 @description('Credential attempts (register, token, refresh) per client address per minute (Auth__PermitsPerMinute).')
 param authPermitsPerMinute int = 20
+
+@minValue(100000)
+@description('PBKDF2 iterations of new password hashes (Auth__PasswordHashIterations). Tests run with fewer; Azure never does.')
+param authPasswordHashIterations int = 100000
 
 // ---------------------------------------------------------------- timers
 
@@ -124,26 +133,17 @@ param keyVaultPurgeProtection bool = true
 @description('Object id of the deployment pipeline principal: gets Key Vault Secrets User to read TravelDbDirect for migrations. Empty = none.')
 param pipelinePrincipalId string = ''
 
-@description('Object id of the DevOps group that sets secrets: gets Key Vault Secrets Officer. Empty = none.')
-param secretsOfficerPrincipalId string = ''
+// (Named vault*, not secrets*: these are object ids, not secrets, and the linter rightly insists
+// that anything named like a secret be @secure().)
+@description('Object id of the DevOps group (or person) that sets secrets: gets Key Vault Secrets Officer. Empty = none.')
+param vaultOfficerPrincipalId string = ''
 
 @allowed([
   'ServicePrincipal'
   'User'
   'Group'
 ])
-param secretsOfficerPrincipalType string = 'Group'
-
-// ---------------------------------------------------------------- Neon (optional)
-
-@description('Provision Neon Serverless Postgres through its Azure resource provider (Neon.Postgres). Off = bring your own Neon project.')
-param deployNeon bool = false
-
-@description('Neon organization name (when deployNeon).')
-param neonOrganizationName string = 'travelfunctions'
-
-@description('UPN of the user the Neon organization is created for (when deployNeon).')
-param neonUserUpn string = ''
+param vaultOfficerPrincipalType string = 'Group'
 
 // ---------------------------------------------------------------- names
 
@@ -161,7 +161,6 @@ var names = {
   timersApp: 'func-travel-timers-${environmentName}-${take(token, 6)}'
   httpDeploymentContainer: 'app-package-http'
   timersDeploymentContainer: 'app-package-timers'
-  neon: 'neon-travel-${environmentName}'
 }
 var allTags = union(tags, {
   application: 'travelfunctions'
@@ -241,31 +240,28 @@ module keyVault 'modules/keyVault.bicep' = {
   }
 }
 
+// Names, not module outputs, so what-if can resolve every assignment before deployment; the
+// resources must exist first, hence the explicit dependsOn.
 module roleAssignments 'modules/roleAssignments.bicep' = {
   name: 'roleAssignments'
   params: {
+    identityName: names.identity
     identityPrincipalId: identity.outputs.principalId
-    hostStorageName: hostStorage.outputs.name
-    archiveStorageName: archiveStorage.outputs.name
-    archiveContainerName: archiveStorage.outputs.containerName
-    keyVaultName: keyVault.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
-    secretsReaderPrincipalId: pipelinePrincipalId
-    secretsOfficerPrincipalId: secretsOfficerPrincipalId
-    secretsOfficerPrincipalType: secretsOfficerPrincipalType
+    hostStorageName: names.hostStorage
+    archiveStorageName: names.archiveStorage
+    archiveContainerName: archiveContainerName
+    keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
+    vaultReaderPrincipalId: pipelinePrincipalId
+    vaultOfficerPrincipalId: vaultOfficerPrincipalId
+    vaultOfficerPrincipalType: vaultOfficerPrincipalType
   }
-}
-
-module neon 'modules/neon.bicep' = if (deployNeon) {
-  name: 'neon'
-  params: {
-    location: location
-    tags: allTags
-    resourceName: names.neon
-    organizationName: neonOrganizationName
-    userUpn: neonUserUpn
-    projectName: 'travelfunctions-${environmentName}'
-  }
+  dependsOn: [
+    hostStorage
+    archiveStorage
+    keyVault
+    monitoring
+  ]
 }
 
 // ---------------------------------------------------------------- app settings
@@ -281,15 +277,17 @@ var commonAppSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
+// The API never gets the owner's direct connection string: only the timers app (partition DDL,
+// archive COPY) and the pipeline (migrations) use TravelDbDirect.
 var httpAppSettings = union(commonAppSettings, {
   TravelDb: format(keyVaultReferenceFormat, secretNames.travelDbApp)
-  TravelDbDirect: format(keyVaultReferenceFormat, secretNames.travelDbDirect)
   Jwt__Issuer: jwtIssuer
   Jwt__Audience: jwtAudience
   Jwt__SigningKey: format(keyVaultReferenceFormat, secretNames.jwtSigningKey)
   Jwt__AccessTokenMinutes: string(jwtAccessTokenMinutes)
   Jwt__RefreshTokenDays: string(jwtRefreshTokenDays)
   Auth__PermitsPerMinute: string(authPermitsPerMinute)
+  Auth__PasswordHashIterations: string(authPasswordHashIterations)
 })
 
 var timersAppSettings = union(commonAppSettings, {
@@ -303,8 +301,6 @@ var timersAppSettings = union(commonAppSettings, {
   RetentionPurgeSchedule: retentionPurgeSchedule
   RefreshReportingSchedule: refreshReportingSchedule
   JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
-  // The Functions host schedules the timers in Azure; the app's own scheduler is for running without it.
-  Scheduler__Enabled: 'false'
 })
 
 // ---------------------------------------------------------------- function apps

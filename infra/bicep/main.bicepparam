@@ -35,8 +35,7 @@ param jwtSigningKey = readEnvironmentVariable('JWT_SIGNING_KEY', '')
 // Object ids (not secrets): the pipeline's service principal reads TravelDbDirect for migrations;
 // the DevOps group writes secrets.
 param pipelinePrincipalId = readEnvironmentVariable('TRAVEL_PIPELINE_PRINCIPAL_ID', '')
-param secretsOfficerPrincipalId = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_ID', '')
-param secretsOfficerPrincipalType = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_TYPE', 'Group')
+param vaultOfficerPrincipalId = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_ID', '')
+param vaultOfficerPrincipalType = readEnvironmentVariable('TRAVEL_SECRETS_OFFICER_TYPE', 'Group')
 
 param keyVaultPurgeProtection = true
-param deployNeon = false

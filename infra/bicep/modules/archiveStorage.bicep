@@ -4,8 +4,10 @@
 // The lifecycle policy is scoped by prefix to the archive container: cool after 30 days,
 // archive after 180, optionally delete after N days.
 
+import { resourceTags } from '../types.bicep'
+
 param location string
-param tags object
+param tags resourceTags
 param name string
 param containerName string
 
@@ -27,7 +29,7 @@ param archiveAfterDays int = 180
 @description('Delete archived blobs this many days after their last modification; 0 = never. When set, keep it above the archive-tier days.')
 param deleteAfterDays int = 0
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   tags: tags
@@ -46,12 +48,12 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: storage
   name: 'default'
 }
 
-resource archiveContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource archiveContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: containerName
   properties: {
@@ -75,7 +77,7 @@ var deletion = deleteAfterDays > 0
     }
   : {}
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09-01' = {
   parent: storage
   name: 'default'
   properties: {

@@ -1,10 +1,19 @@
-// One Flex Consumption plan (FC1) and one function app on it, running an Azure Functions
-// custom handler (functionAppConfig.runtime `custom`, version `1.0`). Every app setting comes from
-// the `appSettings` parameter and nothing else is added here, so main.bicep alone says what
-// each app gets (scripts/check-infra.sh compares it with infra/app-settings.json).
+// One Flex Consumption plan (FC1) and one function app on it, running a .NET 10 isolated-worker
+// package (functionAppConfig.runtime `dotnet-isolated` / `10.0`). Every app setting comes from the
+// `appSettings` parameter and nothing else is added here, so main.bicep alone says what each app
+// gets (scripts/check-infra.sh compares it with infra/app-settings.json).
+//
+// Flex Consumption moved the runtime, scale and deployment source out of app settings and site
+// config into functionAppConfig, and rejects the old properties (ARM error 51021 on newer stamps):
+// no FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE settings,
+// and no ftpsState, http20Enabled, alwaysOn, linuxFxVersion, use32BitWorkerProcess,
+// netFrameworkVersion, functionAppScaleLimit or FTP publishing-credentials policy on the site.
+// scripts/check-infra.sh fails if any of them comes back.
+
+import { resourceTags, stringMap } from '../types.bicep'
 
 param location string
-param tags object
+param tags resourceTags
 param planName string
 param appName string
 
@@ -27,12 +36,12 @@ param instanceMemoryMB int
 param maximumInstanceCount int
 
 @description('Origins allowed to call the app from a browser; empty = no CORS.')
-param corsAllowedOrigins array
+param corsAllowedOrigins string[]
 
 @description('App setting name -> value.')
-param appSettings object
+param appSettings stringMap
 
-resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -46,7 +55,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   }
 }
 
-resource app 'Microsoft.Web/sites@2024-11-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: appName
   location: location
   tags: tags
@@ -76,15 +85,15 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
       }
+      // The Worker SDK's generated functions.metadata + worker.config.json are in the package;
+      // extensions ship in its .azurefunctions/ folder, so there is no extension bundle.
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
       cors: {
         allowedOrigins: corsAllowedOrigins
         supportCredentials: false
@@ -92,20 +101,10 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
       appSettings: [
         for setting in items(appSettings): {
           name: setting.key
-          value: string(setting.value)
+          value: setting.value
         }
       ]
     }
-  }
-}
-
-// FTP off: both the FTPS endpoint (siteConfig.ftpsState) and FTP basic-auth publishing credentials.
-// (SCM basic auth is left as the platform default so every az CLI version can deploy the package.)
-resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
-  parent: app
-  name: 'ftp'
-  properties: {
-    allow: false
   }
 }
 

@@ -3,14 +3,16 @@
 // The archive lives in its own account (archiveStorage.bicep) so that the host's broad
 // Storage Blob Data Owner role never reaches archived data.
 
+import { resourceTags } from '../types.bicep'
+
 param location string
-param tags object
+param tags resourceTags
 param name string
 
 @description('Blob containers that hold the Flex Consumption deployment packages, one per app.')
-param deploymentContainerNames array
+param deploymentContainerNames string[]
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   tags: tags
@@ -29,12 +31,12 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: storage
   name: 'default'
 }
 
-resource deploymentContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+resource deploymentContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = [
   for containerName in deploymentContainerNames: {
     parent: blobService
     name: containerName

@@ -1,11 +1,13 @@
 // The one user-assigned managed identity both function apps use for everything:
 // host storage, deployment storage, the archive container, Key Vault references and App Insights.
 
+import { resourceTags } from '../types.bicep'
+
 param location string
-param tags object
+param tags resourceTags
 param name string
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: name
   location: location
   tags: tags

@@ -4,8 +4,10 @@
 // leaves the secret alone, so DevOps can set (and rotate) it with `az keyvault secret set`
 // without a later deployment overwriting it. See docs/deploy.md.
 
+import { resourceTags } from '../types.bicep'
+
 param location string
-param tags object
+param tags resourceTags
 param name string
 
 @description('Protect deleted vaults and secrets from purge for the retention period (recommended for production).')
@@ -13,9 +15,11 @@ param enablePurgeProtection bool = true
 
 @description('Secret name -> value. Empty values are skipped (set them later with az keyvault secret set).')
 @secure()
-param secrets object = {}
+param secrets {
+  *: string
+} = {}
 
-resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
   tags: tags
@@ -34,7 +38,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   }
 }
 
-resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = [
+resource vaultSecrets 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = [
   for secret in items(secrets): if (!empty(secret.value)) {
     parent: vault
     name: secret.key

@@ -3,15 +3,17 @@
 // tokens of the user-assigned identity (APPLICATIONINSIGHTS_AUTHENTICATION_STRING), which needs
 // Monitoring Metrics Publisher on this component (see roleAssignments.bicep).
 
+import { resourceTags } from '../types.bicep'
+
 param location string
-param tags object
+param tags resourceTags
 param logAnalyticsName string
 param applicationInsightsName string
 
 @description('Days Log Analytics keeps data (30 is the free-included minimum on PerGB2018).')
 param retentionInDays int = 30
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: logAnalyticsName
   location: location
   tags: tags
