@@ -1,81 +1,84 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using TravelFunctions.Http.Hosting;
-using TravelFunctions.Tests.Packaging.Infrastructure;
+using Microsoft.Azure.Functions.Worker;
+using TravelFunctions.TestSupport;
 using Xunit;
 
 namespace TravelFunctions.Tests.Packaging;
 
-/// <summary>The generated function metadata is exactly the app's named /api endpoints, and obeys the host's rules.</summary>
-public class FunctionMetadataTests(HttpAppFixture app) : IClassFixture<HttpAppFixture>
+/// <summary>
+/// The function metadata the Worker SDK generated from the attributes (functions.metadata in the build output and
+/// in the package) lists every [Function] of the app and nothing else, and obeys the Functions host's rules.
+/// </summary>
+public class FunctionMetadataTests
 {
-    private static readonly Lazy<IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode>> Emitted = new(EmittedFunctions.OfHttpApp);
+    private static JsonArray Metadata(string appDirectory) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(appDirectory, "functions.metadata")))!.AsArray();
 
-    private IReadOnlyList<RouteEndpoint> ApiEndpoints => app.Endpoints
-        .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/", StringComparison.OrdinalIgnoreCase) == true)
-        .ToList();
+    private static IEnumerable<(string Name, MethodInfo Method)> FunctionMethods(Assembly app) =>
+        app.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static))
+            .Select(m => (m.GetCustomAttribute<FunctionAttribute>()?.Name, m)).Where(f => f.Name is not null)!;
 
-    [Fact]
-    public void Every_api_endpoint_is_named()
+    public static TheoryData<string> Apps => new() { "Functions.Http", "Functions.Timers" };
+
+    [Theory]
+    [MemberData(nameof(Apps))]
+    public void Every_function_of_the_code_is_in_the_metadata_and_nothing_else(string app)
     {
-        var unnamed = ApiEndpoints.Where(e => e.Metadata.GetMetadata<IEndpointNameMetadata>() is null).Select(e => e.RoutePattern.RawText).ToList();
-        Assert.Empty(unnamed);
-        Assert.True(ApiEndpoints.Count >= 15, $"only {ApiEndpoints.Count} endpoints under /api: is the app fully mapped?");
-    }
-
-    [Fact]
-    public void Emitted_functions_are_the_named_endpoints_plus_the_docs_ui_none_missing_none_extra()
-    {
-        var expected = ApiEndpoints.Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName)
-            .Concat(HttpFunctions.MiddlewareFunctions.Select(f => f.Name)).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(expected, Emitted.Value.Keys.Order(StringComparer.Ordinal).ToList());
-        Assert.Contains("Docs", Emitted.Value.Keys);
-        Assert.Contains("OpenApiDocument", Emitted.Value.Keys);
-    }
-
-    [Fact]
-    public void Each_function_has_its_endpoints_methods_and_route()
-    {
-        foreach (var endpoint in ApiEndpoints)
+        var dir = TestApps.BuildOutput(app);
+        var assembly = Assembly.LoadFrom(Path.Combine(dir, app + ".dll"));
+        var inCode = FunctionMethods(assembly).Select(f => f.Name).Order(StringComparer.Ordinal).ToList();
+        var inMetadata = Metadata(dir).Select(f => f!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(inCode);
+        Assert.Equal(inCode, inMetadata);
+        foreach (var function in Metadata(dir))
         {
-            var name = endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()!.EndpointName;
-            var function = Emitted.Value[name];
-            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Select(m => m.ToLowerInvariant()).Order();
-            Assert.Equal(methods, function.Methods().Order());
-            // The same path as the endpoint, without the api prefix ({**x} is spelled {*x} for the host).
-            var route = function.Trigger()["route"]!.GetValue<string>();
-            var pattern = endpoint.RoutePattern.RawText!.Trim('/')["api/".Length..].TrimEnd('/').Replace("{**", "{*");
-            Assert.Equal(pattern, route);
+            Assert.Equal("dotnet-isolated", function!["language"]!.GetValue<string>());
+            Assert.Equal(app + ".dll", function["scriptFile"]!.GetValue<string>());
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Apps))]
+    public void Names_are_valid_and_unique_ignoring_case(string app)
+    {
+        var names = Metadata(TestApps.BuildOutput(app)).Select(f => f!["name"]!.GetValue<string>()).ToList();
+        Assert.All(names, n => Assert.Matches("^[A-Za-z][A-Za-z0-9_-]{0,127}$", n));
+        Assert.Equal(names.Count, names.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
     [Fact]
-    public void Emitted_functions_obey_the_hosts_rules()
+    public void Http_functions_are_anonymous_and_no_two_take_one_route_and_method()
     {
         var seen = new Dictionary<string, string>();
-        foreach (var (name, function) in Emitted.Value)
+        foreach (var function in Metadata(TestApps.Http))
         {
-            Assert.Matches("^[A-Za-z][A-Za-z0-9_-]{0,127}$", name);
-            var bindings = function["bindings"]!.AsArray();
-            Assert.Equal(2, bindings.Count);
-            var trigger = function.Trigger();
+            var name = function!["name"]!.GetValue<string>();
+            var trigger = function["bindings"]!.AsArray().Single(b => b!["direction"]!.GetValue<string>() == "In")!;
             Assert.Equal("httpTrigger", trigger["type"]!.GetValue<string>());
-            Assert.Equal("anonymous", trigger["authLevel"]!.GetValue<string>());
-            Assert.Equal("req", trigger["name"]!.GetValue<string>());
-            var output = bindings.Single(b => b!["direction"]!.GetValue<string>() == "out")!;
-            Assert.Equal("http", output["type"]!.GetValue<string>());
-            Assert.Equal("res", output["name"]!.GetValue<string>());
+            // The app authenticates callers itself (bearer tokens it issues); function keys would stand in front of that.
+            Assert.Equal("Anonymous", trigger["authLevel"]!.GetValue<string>());
+            Assert.Contains(function["bindings"]!.AsArray(), b => b!["type"]!.GetValue<string>() == "http" && b["direction"]!.GetValue<string>() == "Out");
 
             var route = trigger["route"]!.GetValue<string>();
             Assert.False(route.StartsWith("api/", StringComparison.OrdinalIgnoreCase), $"{name}: the route must not repeat the api prefix");
             Assert.DoesNotMatch("^(admin|runtime)(/|$)", route.ToLowerInvariant());
-            Assert.All(function.Methods(), m => Assert.Equal(m.ToLowerInvariant(), m));
-            Assert.NotEmpty(function.Methods());
+            var methods = trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()).ToList();
+            Assert.NotEmpty(methods);
             // No two functions on one route template with a common method (parameter names do not matter).
             var shape = Regex.Replace(route.ToLowerInvariant(), @"\{[^}]*\}", "{}");
-            foreach (var method in function.Methods())
+            foreach (var method in methods)
                 Assert.True(seen.TryAdd(method + " " + shape, name), $"{name} and {seen.GetValueOrDefault(method + " " + shape)} both take {method} {route}");
         }
+    }
+
+    [Fact]
+    public void Http_route_prefix_in_host_json_is_the_one_the_app_documents()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(Path.Combine(TestApps.Http, "host.json")))!;
+        Assert.Equal(TravelFunctions.Http.Infrastructure.HttpFunction.RoutePrefix, host["extensions"]!["http"]!["routePrefix"]!.GetValue<string>());
+        Assert.Null(host["customHandler"]);
+        Assert.Null(host["extensionBundle"]); // the worker's extensions ship in .azurefunctions/
     }
 }

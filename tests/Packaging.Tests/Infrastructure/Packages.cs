@@ -59,5 +59,16 @@ public sealed class Packages
         Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/bin/") && !f.Contains("/obj/"));
 
+    /// <summary>A package unzipped into a temporary folder, as the platform does: unzip restores the modes stored in the zip.</summary>
+    public static string Unzip(string zip)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "tf-package-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        using var unzip = Process.Start(new ProcessStartInfo("unzip", ["-q", zip, "-d", root]))!;
+        unzip.WaitForExit();
+        if (unzip.ExitCode != 0) throw new InvalidOperationException($"unzip {zip} failed ({unzip.ExitCode}).");
+        return root;
+    }
+
     private static string Tail(string text, int chars) => text.Length <= chars ? text : "…" + text[^chars..];
 }
