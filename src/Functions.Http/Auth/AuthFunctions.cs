@@ -55,10 +55,9 @@ public sealed class AuthFunctions(UserStore users, RefreshSessionStore sessions,
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/refresh")] HttpRequest req, [JsonBody] RefreshRequest request)
     {
         var (refresh, hash) = TokenIssuer.NewRefreshToken();
-        var (outcome, userId) = await sessions.RotateAsync(TokenIssuer.HashRefreshToken(request.RefreshToken!), hash, tokens.RefreshLifetime,
-            req.HttpContext.RequestAborted);
-        return outcome == RefreshOutcome.Rotated
-            ? TypedResults.Ok(tokens.CreatePair(userId, refresh))
+        return await sessions.RotateAsync(TokenIssuer.HashRefreshToken(request.RefreshToken!), hash, tokens.RefreshLifetime,
+            req.HttpContext.RequestAborted) is RefreshOutcome.Rotated rotated
+            ? TypedResults.Ok(tokens.CreatePair(rotated.UserId, refresh))
             : Problems.Unauthorized("The refresh token is invalid, expired or revoked. Sign in again.");
     }
 

@@ -2,14 +2,24 @@ using TravelFunctions.Data.Connections;
 
 namespace TravelFunctions.Data.Users;
 
-public enum RefreshOutcome { Rotated, Unknown, Expired, ReuseDetected, AccountInactive }
+/// <summary>What presenting a refresh token came to.</summary>
+public abstract record RefreshOutcome
+{
+    /// <summary>The token was current: it is revoked and the new one replaces it in its family.</summary>
+    public sealed record Rotated(Guid UserId) : RefreshOutcome;
+    public sealed record Unknown : RefreshOutcome;
+    public sealed record Expired : RefreshOutcome;
+    /// <summary>An already-revoked token (a stolen copy or a replay): its whole family is revoked now.</summary>
+    public sealed record ReuseDetected : RefreshOutcome;
+    public sealed record AccountInactive : RefreshOutcome;
+}
 
 /// <summary>
 /// Refresh tokens with rotation: each use revokes the presented token and issues a new one in the
 /// same family; presenting an already-revoked token (a stolen copy, or a replay) revokes the family.
 /// Only SHA-256 hashes of tokens are stored.
 /// </summary>
-public sealed class RefreshSessionStore(Db db)
+public sealed class RefreshSessionStore(Db db, TimeProvider clock)
 {
     private sealed record SessionRow(Guid Id, Guid UserId, Guid FamilyId, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
 
@@ -19,20 +29,19 @@ public sealed class RefreshSessionStore(Db db)
             VALUES (@userId, gen_random_uuid(), @tokenHash, now() + @lifetime)
             """, new { userId, tokenHash, lifetime }), ct, actAs: userId);
 
-    public async Task<(RefreshOutcome Outcome, Guid UserId)> RotateAsync(byte[] presentedHash, byte[] newHash, TimeSpan lifetime, CancellationToken ct)
+    public async Task<RefreshOutcome> RotateAsync(byte[] presentedHash, byte[] newHash, TimeSpan lifetime, CancellationToken ct)
     {
         var session = await db.AnonymousAsync(tx => tx.QuerySingleOrDefaultAsync<SessionRow>(
             "SELECT id, user_id, family_id, expires_at, revoked_at FROM app.refresh_session_lookup(@presentedHash)",
             new { presentedHash }), ct);
-        if (session is null) return (RefreshOutcome.Unknown, Guid.Empty);
+        if (session is null) return new RefreshOutcome.Unknown();
 
-        return await db.AnonymousAsync(async tx =>
+        return await db.AnonymousAsync<RefreshOutcome>(async tx =>
         {
             var active = await tx.ExecuteScalarAsync<bool>("SELECT app.begin_request(@UserId)", session);
-            if (!active) return (RefreshOutcome.AccountInactive, session.UserId);
-            if (session.RevokedAt is not null)
-                return (await RevokeFamilyAsync(tx, session.FamilyId), session.UserId);
-            if (session.ExpiresAt <= DateTimeOffset.UtcNow) return (RefreshOutcome.Expired, session.UserId);
+            if (!active) return new RefreshOutcome.AccountInactive();
+            if (session.RevokedAt is not null) return await RevokeFamilyAsync(tx, session.FamilyId);
+            if (session.ExpiresAt <= clock.GetUtcNow()) return new RefreshOutcome.Expired();
 
             // The row lock makes two concurrent refreshes with one token resolve to one winner; the loser is a reuse.
             var newId = Guid.NewGuid();
@@ -40,13 +49,13 @@ public sealed class RefreshSessionStore(Db db)
                 UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = 'rotated', replaced_by = NULL
                  WHERE id = @Id AND revoked_at IS NULL
                 """, session);
-            if (rotated == 0) return (await RevokeFamilyAsync(tx, session.FamilyId), session.UserId);
+            if (rotated == 0) return await RevokeFamilyAsync(tx, session.FamilyId);
             await tx.ExecuteAsync("""
                 INSERT INTO refresh_sessions (id, user_id, family_id, token_hash, expires_at)
                 VALUES (@newId, @UserId, @FamilyId, @newHash, now() + @lifetime)
                 """, new { newId, session.UserId, session.FamilyId, newHash, lifetime });
             await tx.ExecuteAsync("UPDATE refresh_sessions SET replaced_by = @newId WHERE id = @Id", new { newId, session.Id });
-            return (RefreshOutcome.Rotated, session.UserId);
+            return new RefreshOutcome.Rotated(session.UserId);
         }, ct, actAs: session.UserId);
     }
 
@@ -56,6 +65,6 @@ public sealed class RefreshSessionStore(Db db)
             UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = 'reuse_detected'
              WHERE family_id = @familyId AND revoked_at IS NULL
             """, new { familyId });
-        return RefreshOutcome.ReuseDetected;
+        return new RefreshOutcome.ReuseDetected();
     }
 }
