@@ -303,8 +303,6 @@ var timersAppSettings = union(commonAppSettings, {
   RetentionPurgeSchedule: retentionPurgeSchedule
   RefreshReportingSchedule: refreshReportingSchedule
   JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
-  // The Functions host schedules the timers in Azure; the app's own scheduler is for running without it.
-  Scheduler__Enabled: 'false'
 })
 
 // ---------------------------------------------------------------- function apps
