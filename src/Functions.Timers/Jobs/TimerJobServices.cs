@@ -14,13 +14,14 @@ public static class TimerJobServices
     /// typed settings (<see cref="DatabaseOptions"/>, <see cref="ArchiveOptions"/>, <see cref="JobRunnerOptions"/>),
     /// the data sources built from them (TravelDb = pooled endpoint as travel_maintenance, TravelDbDirect = direct
     /// endpoint as travel_owner), the archive's blob store, the job runner, every job as an IMaintenanceJob and the
-    /// catalog the functions and `run` look jobs up in. Nothing connects or validates here: a setting is checked when
-    /// first read, and the function app checks them all at start (<see cref="AddStartupChecks"/>).
+    /// catalog the functions and `run` look jobs up in. Nothing connects here. The archive and runner settings are
+    /// checked when first read; the connection strings are not (every job takes the data sources in its constructor,
+    /// so listing the jobs would fail on a setting the verb at hand does not use): the function app checks every
+    /// setting at start (<see cref="AddStartupChecks"/>), each ops verb the ones it needs (Ops/VerbSettings).
     /// </summary>
     public static IServiceCollection AddTimerJobs(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<DatabaseOptions>().Bind(config);
-        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         services.AddOptions<ArchiveOptions>().Bind(config);
         services.AddSingleton<IValidateOptions<ArchiveOptions>, ArchiveOptionsValidator>();
 
@@ -46,6 +47,7 @@ public static class TimerJobServices
     /// </summary>
     public static IServiceCollection AddStartupChecks(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         services.AddOptions<DatabaseOptions>()
             .Validate(o => !string.IsNullOrWhiteSpace(o.TravelDb), DatabaseOptions.PooledMissing)
             .Validate(o => !string.IsNullOrWhiteSpace(o.TravelDbDirect), DatabaseOptions.DirectMissing)

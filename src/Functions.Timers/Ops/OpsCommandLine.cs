@@ -63,7 +63,9 @@ public static class OpsCommandLine
     {
         if (parse.Action is ParseErrorAction errors)
         {
+            // The errors (and any "did you mean") to stderr only: stdout stays empty for scripts.
             errors.ShowHelp = false;
+            invocation.Output = error;
             await parse.InvokeAsync(invocation, ct);
             await error.WriteLineAsync($"See '{CommandPath(parse)} --help'.");
             return UsageError;

@@ -29,7 +29,9 @@ internal static class VerbSettings
     private static List<string> Check(IServiceProvider services, bool pooled, bool direct, bool archive, bool runner)
     {
         var problems = new List<string>();
-        Read(() => problems.AddRange(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Missing(pooled, direct)), problems);
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        problems.AddRange(database.Missing(pooled, direct));
+        if (new DatabaseOptionsValidator().Validate(null, database) is { Failed: true } unusable) problems.AddRange(unusable.Failures!);
         if (archive) Read(() => _ = services.GetRequiredService<IOptions<ArchiveOptions>>().Value, problems);
         if (runner) Read(() => _ = services.GetRequiredService<IOptions<JobRunnerOptions>>().Value, problems);
         return problems;
