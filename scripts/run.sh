@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the system locally: starts the stack (idempotently), applies migrations, and serves the
-# HTTP app at http://127.0.0.1:7071/api and the timers app at http://127.0.0.1:7072 (its own scheduler
-# runs the maintenance jobs on their {Job}Schedule settings) until Ctrl-C. Installs what is missing.
+# HTTP app at http://127.0.0.1:7071/api and the timers app under a Functions host at http://127.0.0.1:7072 (it fires
+# the maintenance jobs on their {Job}Schedule settings) until Ctrl-C. Installs what is missing.
 #   scripts/run.sh [--seed-demo]
 # Ctrl-C stops the app and the services this run started (nothing that was already running).
 set -euo pipefail
@@ -48,12 +48,13 @@ ASPNETCORE_ENVIRONMENT=Development dotnet run --no-build --project src/Functions
 pids+=($!)
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$http_port/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
 
-# The timers app connects as travel_maintenance through the pooler (TravelDb) and as the owner on the
-# direct endpoint (TravelDbDirect), as in Azure; without the Functions host it schedules the jobs itself.
-TravelDb="$TravelDbMaintenance" Scheduler__Enabled=true ASPNETCORE_ENVIRONMENT=Development \
-  dotnet run --no-build --project src/Functions.Timers --urls "http://127.0.0.1:$timers_port" &
+# The timers worker under the local Functions host (docs/local-host.md), which fires its schedules. It connects as
+# travel_maintenance through the pooler (TravelDb) and as the owner on the direct endpoint (TravelDbDirect), as in
+# Azure; the schedules and the rest come from local.settings.sample.json (the environment wins, as with func start).
+TravelDb="$TravelDbMaintenance" dotnet run --no-build --project src/Functions.LocalHost -- \
+  --app src/Functions.Timers/bin/Debug/net10.0 --port "$timers_port" --settings local.settings.sample.json &
 pids+=($!)
-for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$timers_port/" >/dev/null 2>&1 && break; sleep 0.2; done
+for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$timers_port/admin/host/status" >/dev/null 2>&1 && break; sleep 0.2; done
 
 [ "$seed" = 1 ] && "$repo/scripts/seed-demo.sh" "http://127.0.0.1:$http_port"
 
@@ -62,7 +63,7 @@ cat <<INFO
 TravelFunctions is running.
   HTTP API      http://127.0.0.1:$http_port/api        (health: /api/health)
   API docs      http://127.0.0.1:$http_port/api/docs   (OpenAPI: /api/openapi/v1.json)
-  Timers        http://127.0.0.1:$timers_port           (scheduler on; run one job now: POST /CacheExpiry,
+  Timers        http://127.0.0.1:$timers_port           (schedules on; run one job now: POST /admin/functions/CacheExpiry with {},
                 or: dotnet run --project src/Functions.Timers -- run CacheExpiry [--dry-run])
   PostgreSQL    127.0.0.1:55432 direct, 127.0.0.1:56432 pooled (PgBouncer, transaction mode)
   Azurite blob  http://127.0.0.1:10000/devstoreaccount1
