@@ -30,7 +30,8 @@ public static class ArchiveCommand
         var restore = new Command("restore", "Bring an archived partition back and prove its rows are the archived ones") { partition, attach, into };
         restore.Validators.Add(result =>
         {
-            if (result.GetValue(attach) == result.GetValue(into) is not null)
+            // Whether each was given, not its value: a --into without its table is already a parse error of its own.
+            if ((result.GetResult(attach) is { Implicit: false }) == (result.GetResult(into) is { Implicit: false }))
                 result.AddError("Give exactly one of --attach or --into <table>.");
         });
         restore.SetAction((parse, ct) => Guarded(error, () =>

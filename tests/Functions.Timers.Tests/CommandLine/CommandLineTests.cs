@@ -58,6 +58,8 @@ public sealed class CommandLineTests(JobsFixture fx) : IClassFixture<JobsFixture
     [InlineData(new[] { "run", "NoSuchJob" }, "Argument 'NoSuchJob' not recognized")]
     [InlineData(new[] { "run" }, "Required argument 'job' missing for command: 'run'")]
     [InlineData(new[] { "archive", "restore", "external_api_logs_p201108" }, "Give exactly one of --attach or --into <table>.")]
+    [InlineData(new[] { "archive", "restore", "external_api_logs_p201108", "--attach", "--into", "side" }, "Give exactly one of --attach or --into <table>.")]
+    [InlineData(new[] { "archive", "restore", "external_api_logs_p201108", "--into" }, "Required argument missing for option: '--into'")]
     [InlineData(new[] { "migrate", "--dir" }, "Required argument missing for option: '--dir'")]
     public async Task A_bad_verb_argument_or_option_is_a_usage_error_that_says_what_is_wrong(string[] args, string message)
     {
