@@ -36,15 +36,12 @@ public sealed class OverlapTests(OverlapTests.TwoInstancesFixture fx) : IClassFi
     public Task Two_overlapping_invocations_one_does_the_work_the_other_reports_contended_both_succeed() => fx.Check(async () =>
     {
         const string view = "reporting.daily_booking_metrics";
-        await using var admin = new NpgsqlConnection(fx.Database.Admin);
-        await admin.OpenAsync();
-        await using var hold = await admin.BeginTransactionAsync();
-        // The view reads bookings: while this transaction holds bookings exclusively, the first run waits inside its unit,
-        // holding the unit's advisory lock, until the transaction ends.
-        await admin.ExecuteAsync("LOCK TABLE bookings IN ACCESS EXCLUSIVE MODE", transaction: hold);
+        var (admin, hold) = await BookingsLock.TakeAsync(fx.Database);
+        await using var connection = admin;
+        await using var transaction = hold;
 
         var first = HostedTimersFixture.InvokeAsync(fx.Host, "RefreshReporting");
-        await HostedTimersFixture.WaitForAsync(FirstRunWaitsInsideItsUnitAsync,
+        await HostedTimersFixture.WaitForAsync(() => BookingsLock.RefreshWaitsInsideItsUnitAsync(fx.Database),
             "the first run to hold the unit's advisory lock and wait for bookings");
 
         var second = await HostedTimersFixture.InvokeAsync(fx.Second, "RefreshReporting");
@@ -86,15 +83,4 @@ public sealed class OverlapTests(OverlapTests.TwoInstancesFixture fx) : IClassFi
         Assert.Equal(20L, await admin.ExecuteScalarAsync<long>("SELECT count(*) FROM flight_search_cache"));
         Assert.Equal(0L, await admin.ExecuteScalarAsync<long>("SELECT count(*) FROM hotel_search_cache"));
     });
-
-    /// <summary>In this class's database: a granted advisory lock (the unit's) and a lock request on bookings that waits.</summary>
-    private async Task<bool> FirstRunWaitsInsideItsUnitAsync()
-    {
-        await using var conn = new NpgsqlConnection(fx.Database.Admin);
-        return await conn.ExecuteScalarAsync<bool>("""
-            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = d.oid)
-               AND EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'public.bookings'::regclass AND NOT granted AND database = d.oid)
-              FROM pg_database d WHERE d.datname = current_database()
-            """);
-    }
 }
