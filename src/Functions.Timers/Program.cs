@@ -1,20 +1,25 @@
-using TravelFunctions.Timers.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+using TravelFunctions.Hosting;
+using TravelFunctions.Timers.Jobs;
 using TravelFunctions.Timers.Ops;
 
-// Ops verbs (migrate, run, emit-functions, archive) run and exit; without a verb the app serves the
-// Functions host (custom handler), or schedules the jobs itself when there is no host.
-if (TimerCli.IsVerb(args)) return await TimerCli.RunAsync(args);
+// A verb first (migrate, run, archive, --help) runs the ops command line and exits. The Functions host starts
+// the worker with options only (--host …, --functions-uri …), which are never taken for a verb.
+if (OpsCommandLine.Handles(args)) return await OpsCommandLine.RunAsync(args);
 
-var builder = TimerHosting.CreateBuilder(args);
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Services.AddFunctionsTelemetry(builder.Configuration);
 builder.Services.AddTimerJobs(builder.Configuration);
+builder.Services.AddStartupChecks();
 
-var app = builder.Build();
-
-// The Functions host probes GET / until the handler answers.
-app.MapGet("/", () => TypedResults.Ok("TravelFunctions timers"));
-app.MapTimerFunctions();
-
-await app.RunAsync();
-return 0;
-
-public partial class Program;
+try
+{
+    await builder.Build().RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
+{
+    // One clear line per bad setting in the host's log, instead of an unhandled-exception dump.
+    foreach (var failure in ex.Failures) Console.Error.WriteLine("Functions.Timers cannot start: " + failure);
+    return 1;
+}

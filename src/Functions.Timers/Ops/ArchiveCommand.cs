@@ -1,4 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using TravelFunctions.Data.Archive;
 using TravelFunctions.Data.Archive.Blob;
 using TravelFunctions.Data.Connections;
@@ -7,51 +8,65 @@ namespace TravelFunctions.Timers.Ops;
 
 /// <summary>
 /// Ops verbs for the partition archive:
-///   archive list [table]                                  the archive ledger (state, range, rows, blob)
-///   archive restore &lt;partition&gt; (--attach | --into &lt;table&gt;) bring an archived partition back, verified
+///   archive list [table]                                   the archive ledger (state, range, rows, blob)
+///   archive restore &lt;partition&gt; (--attach | --into &lt;table&gt;)  bring an archived partition back, verified
 /// Exit codes: 0 done, 1 failed (message on stderr), 2 usage error.
-/// Needs TravelDataSources (AddTravelData) and AddPartitionMaintenance in <paramref name="services"/>.
+/// Needs TravelDataSources, IBlobStore and ArchiveRestorer from <c>services</c> (AddTimerJobs, or AddTravelData with
+/// AddPartitionMaintenance).
 /// </summary>
 public static class ArchiveCommand
 {
-    public const string Usage = """
-        usage: archive list [table]
-               archive restore <partition> --attach         restore and attach it as the partition again (original bounds)
-               archive restore <partition> --into <table>   restore into a new side table
-        """;
+    public const string Name = "archive";
 
-    public static Task<int> RunAsync(string[] args, IServiceProvider services) =>
-        RunAsync(args, services, Console.Out, Console.Error, CancellationToken.None);
-
-    public static async Task<int> RunAsync(string[] args, IServiceProvider services, TextWriter output, TextWriter error, CancellationToken ct)
+    public static Command Create(IServiceProvider services, TextWriter output, TextWriter error)
     {
-        if (args.Length > 0 && args[0] == "archive") args = args[1..];  // accept the verb itself as the first argument
+        var table = new Argument<string?>("table") { Description = "Only this table's partitions", Arity = ArgumentArity.ZeroOrOne };
+        var list = new Command("list", "List the archived partitions: state, range, rows, bytes, blob") { table };
+        list.SetAction((parse, ct) => Guarded(error, () => ListAsync(services, parse.GetValue(table), output, ct)));
+
+        var partition = new Argument<string>("partition") { Description = "The partition's name, e.g. external_api_logs_p201108" };
+        var attach = new Option<bool>("--attach") { Description = "Restore it and attach it as the partition again (original bounds)" };
+        var into = new Option<string?>("--into") { Description = "Restore it into this new side table instead", HelpName = "table" };
+        var restore = new Command("restore", "Bring an archived partition back and prove its rows are the archived ones") { partition, attach, into };
+        restore.Validators.Add(result =>
+        {
+            // Whether each was given, not its value: a --into without its table is already a parse error of its own.
+            if ((result.GetResult(attach) is { Implicit: false }) == (result.GetResult(into) is { Implicit: false }))
+                result.AddError("Give exactly one of --attach or --into <table>.");
+        });
+        restore.SetAction((parse, ct) => Guarded(error, () =>
+            RestoreAsync(services, parse.GetValue(partition)!, parse.GetValue(attach), parse.GetValue(into), output, error, ct)));
+
+        return new Command(Name, "List archived partitions or restore one") { list, restore };
+    }
+
+    /// <summary>
+    /// The archive verbs alone (with or without the leading "archive") over services the caller built and configured:
+    /// their settings are not checked beforehand (a missing one fails the verb, exit 1).
+    /// </summary>
+    public static Task<int> RunAsync(string[] args, IServiceProvider services, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        if (args.Length == 0 || args[0] != Name) args = [Name, .. args];
+        var root = new RootCommand { Create(services, output, error) };
+        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
+        return OpsCommandLine.InvokeAsync(root.Parse(args), invocation, services, error, checkSettings: false, ct);
+    }
+
+    private static async Task<int> Guarded(TextWriter error, Func<Task<int>> verb)
+    {
         try
         {
-            switch (args)
-            {
-                case ["list"]:
-                    return await ListAsync(services, null, output, ct);
-                case ["list", var table]:
-                    return await ListAsync(services, table, output, ct);
-                case ["restore", var partition, "--attach"]:
-                    return await RestoreAsync(services, partition, attach: true, into: null, output, error, ct);
-                case ["restore", var partition, "--into", var into]:
-                    return await RestoreAsync(services, partition, attach: false, into, output, error, ct);
-                default:
-                    await error.WriteLineAsync(Usage);
-                    return 2;
-            }
+            return await verb();
         }
         catch (ArchiveRestoreException ex)
         {
             await error.WriteLineAsync("archive: " + ex.Message);
-            return 1;
+            return OpsCommandLine.Failed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             await error.WriteLineAsync($"archive: failed: {ex.GetType().Name}: {ex.Message}");
-            return 1;
+            return OpsCommandLine.Failed;
         }
     }
 

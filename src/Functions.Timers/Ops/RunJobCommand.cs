@@ -1,34 +1,36 @@
+using System.CommandLine;
 using TravelFunctions.Data.Jobs;
-using TravelFunctions.Timers.Scheduling;
+using TravelFunctions.Timers.Jobs;
 
 namespace TravelFunctions.Timers.Ops;
 
 /// <summary>
-/// `Functions.Timers run <FunctionName> [--dry-run]`: runs one job now (same JobRunner as the host and
-/// the scheduler) and prints its summary. Exit 0 unless the run failed (1); 2 for a usage error.
-/// --dry-run reports what each unit would do and writes nothing (not even a ledger row).
+/// `Functions.Timers run &lt;job&gt; [--dry-run]`: runs one job now through the same JobRunner as its timer function
+/// (ledger row, per-unit outcomes, time budget, locks) and prints the per-unit summary, then the summary JSON.
+/// Exit 0 unless the run failed (1). --dry-run reports what each unit would do and writes nothing, not even a
+/// ledger row.
 /// </summary>
 public static class RunJobCommand
 {
-    public static async Task<int> RunAsync(string[] args, IServiceProvider services, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public const string Name = "run";
+    public const string JobArgument = "job";
+
+    public static Command Create(IServiceProvider services, TextWriter output, TextWriter error)
     {
         var catalog = services.GetRequiredService<JobCatalog>();
-        var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
-        var options = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToList();
-        if (names.Count != 1 || options.Any(o => o != "--dry-run"))
+        var job = new Argument<string>(JobArgument) { Description = "The job (its function name): " + string.Join(", ", catalog.Names) };
+        job.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, catalog.Names.ToArray());
+        var dryRun = new Option<bool>("--dry-run") { Description = "Say what each unit would do; write nothing" };
+
+        var command = new Command(Name, "Run one maintenance job now and print its summary") { job, dryRun };
+        command.SetAction(async (parse, ct) =>
         {
-            stderr.WriteLine($"usage: run <FunctionName> [--dry-run]   (functions: {string.Join(", ", catalog.Jobs.Select(j => j.Name))})");
-            return 2;
-        }
-        if (catalog.Find(names[0]) is not { } job)
-        {
-            stderr.WriteLine($"run: no function named '{names[0]}' (functions: {string.Join(", ", catalog.Jobs.Select(j => j.Name))})");
-            return 2;
-        }
-        var runner = services.GetRequiredService<JobRunner>();
-        var result = await runner.RunAsync(job.Job, "cli-" + Guid.NewGuid().ToString("N"), options.Contains("--dry-run"), ct);
-        foreach (var line in result.Lines()) (result.Succeeded ? stdout : stderr).WriteLine(line);
-        stdout.WriteLine(result.SummaryJson);
-        return result.Succeeded ? 0 : 1;
+            var runner = services.GetRequiredService<JobRunner>();
+            var result = await runner.RunAsync(catalog.Get(parse.GetValue(job)!), "cli-" + Guid.NewGuid().ToString("N"), parse.GetValue(dryRun), ct);
+            foreach (var line in result.Lines()) await (result.Succeeded ? output : error).WriteLineAsync(line);
+            await output.WriteLineAsync(result.SummaryJson);
+            return result.Succeeded ? 0 : OpsCommandLine.Failed;
+        });
+        return command;
     }
 }

@@ -2,8 +2,8 @@ namespace TravelFunctions.Data.Jobs;
 
 /// <summary>
 /// The outcome of one job run, as recorded in maintenance.job_runs.outcome. Only <see cref="Failed"/>
-/// is a failed invocation (HTTP 500 to the Functions host, exit code 1 from `run`); the others are
-/// successful invocations (HTTP 200, exit code 0).
+/// is a failed invocation (the timer function throws and the host retries it; exit code 1 from `run`); the
+/// others are successful invocations (exit code 0).
 /// </summary>
 public enum JobOutcome
 {
@@ -61,10 +61,10 @@ public sealed record JobRunResult(
     string Job, string InvocationId, long? RunId, JobOutcome Outcome, IReadOnlyList<UnitResult> Units,
     string? Error, TimeSpan Elapsed, bool DryRun, string SummaryJson)
 {
-    /// <summary>False only for <see cref="JobOutcome.Failed"/>: the invocation failed (HTTP 500, exit 1).</summary>
+    /// <summary>False only for <see cref="JobOutcome.Failed"/>: the invocation failed (the function throws, `run` exits 1).</summary>
     public bool Succeeded => Outcome != JobOutcome.Failed;
 
-    /// <summary>One human line per unit, then the run's line: what `run` prints and the host's Logs carry.</summary>
+    /// <summary>One human line per unit, then the run's line: what `run` prints and the timer function logs.</summary>
     public IReadOnlyList<string> Lines()
     {
         var lines = Units.Select(u => $"{Job}/{u.Unit}: {u.Outcome.ToText()}{(u.Detail is null ? "" : " - " + u.Detail)}").ToList();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TravelFunctions.Data.Connections;
 
@@ -16,17 +17,19 @@ namespace TravelFunctions.Data.Jobs;
 /// The ledger is written on the pooled endpoint (travel_maintenance, grants in 0006). A dry run writes
 /// no ledger row (it writes nothing at all).
 /// </summary>
-public sealed class JobRunner(TravelDataSources sources, JobRunnerOptions options, TimeProvider clock, ILoggerFactory logs)
+public sealed class JobRunner(TravelDataSources sources, IOptions<JobRunnerOptions> settings, TimeProvider clock, ILoggerFactory logs)
 {
+    private readonly JobRunnerOptions _options = settings.Value;
+
     public TimeProvider Clock => clock;
 
     public async Task<JobRunResult> RunAsync(IMaintenanceJob job, string invocationId, bool dryRun, CancellationToken ct)
     {
         var log = logs.CreateLogger("TravelFunctions.Jobs." + job.Name);
         var watch = Stopwatch.StartNew();
-        var deadline = clock.GetUtcNow() + options.TimeBudget;
+        var deadline = clock.GetUtcNow() + _options.TimeBudget;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        stop.CancelAfter(options.TimeBudget + options.HardStopGrace);
+        stop.CancelAfter(_options.TimeBudget + _options.HardStopGrace);
 
         long? runId = null;
         if (!dryRun)
@@ -93,7 +96,7 @@ public sealed class JobRunner(TravelDataSources sources, JobRunnerOptions option
                SET outcome = 'failed', finished_at = greatest(now(), started_at),
                    error = 'abandoned: the run stopped without finishing (process killed or timed out)'
              WHERE job = @job AND outcome = 'running' AND started_at < now() - make_interval(secs => @abandonedSeconds)
-            """, new { job, abandonedSeconds = options.AbandonedAfter.TotalSeconds }, tx, cancellationToken: ct));
+            """, new { job, abandonedSeconds = _options.AbandonedAfter.TotalSeconds }, tx, cancellationToken: ct));
         var id = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "INSERT INTO maintenance.job_runs (job, invocation_id) VALUES (@job, @invocationId) RETURNING id",
             new { job, invocationId = Truncate(invocationId, 200) }, tx, cancellationToken: ct));

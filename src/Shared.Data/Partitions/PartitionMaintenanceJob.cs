@@ -19,7 +19,7 @@ public sealed class PartitionMaintenanceJob : IMaintenanceJob
 {
     public const string JobName = "PartitionMaintenance";
 
-    // Lazy: listing the jobs (emit-functions, the catalog) must not need connection or storage settings.
+    // Lazy: listing the jobs (the catalog, `run`'s job list and --help) must not need connection or storage settings.
     private readonly Lazy<NpgsqlDataSource> _direct;
     private readonly Lazy<PartitionArchiver> _archiver;
     private readonly Lazy<ShortDdl> _ddl;

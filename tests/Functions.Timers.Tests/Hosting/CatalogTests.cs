@@ -1,56 +1,51 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using NCrontab;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.TestSupport;
-using TravelFunctions.Timers.Ops;
-using TravelFunctions.Timers.Scheduling;
+using TravelFunctions.Timers.Jobs;
 using TravelFunctions.Timers.Tests.Infrastructure;
 using Xunit;
 
 namespace TravelFunctions.Timers.Tests.Hosting;
 
-/// <summary>Function metadata, schedule settings and the registered jobs agree.</summary>
-public sealed class CatalogTests(TimersFixture fx) : IClassFixture<TimersFixture>
+/// <summary>
+/// The registered jobs, the function metadata the Worker SDK generated from the attributes (functions.metadata in the
+/// app's build output, what the host reads) and the schedule settings agree.
+/// </summary>
+public sealed class CatalogTests(JobsFixture fx) : IClassFixture<JobsFixture>
 {
-    private static readonly string[] OwnJobs = ["CacheExpiry", "AnalyzeTables", "RetentionPurge", "RefreshReporting"];
-
     private IReadOnlyList<IMaintenanceJob> Registered => fx.Services.GetServices<IMaintenanceJob>().ToList();
 
+    private static JsonArray GeneratedMetadata() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(TimersApp.Directory, "functions.metadata")))!.AsArray();
+
+    private static CrontabSchedule ParseAsTheHostDoes(string expression) =>
+        CrontabSchedule.Parse(expression, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
+
     [Fact]
-    public void The_four_row_maintenance_jobs_are_registered()
+    public void The_five_jobs_are_registered_under_valid_function_names()
     {
-        foreach (var name in OwnJobs) Assert.Contains(Registered, j => j.Name == name);
+        Assert.Equal(TimersApp.Jobs.Order(), Registered.Select(j => j.Name).Order());
+        foreach (var job in Registered) Assert.Matches(JobCatalog.FunctionName(), job.Name);
     }
 
     [Fact]
-    public async Task Emit_functions_writes_exactly_one_timer_function_per_registered_job()
+    public void The_generated_metadata_has_exactly_one_timer_function_per_registered_job_with_its_schedule_setting_and_retry()
     {
-        var dir = Directory.CreateTempSubdirectory("tf-emit-").FullName;
-        try
+        var functions = GeneratedMetadata().Select(f => f!.AsObject()).ToList();
+        Assert.Equal(Registered.Select(j => j.Name).Order(), functions.Select(f => f["name"]!.GetValue<string>()).Order());
+        foreach (var function in functions)
         {
-            // A function folder from an older build must not survive.
-            Directory.CreateDirectory(Path.Combine(dir, "RetiredJob"));
-            await File.WriteAllTextAsync(Path.Combine(dir, "RetiredJob", "function.json"), """{"bindings":[{"type":"timerTrigger","name":"timer","direction":"in","schedule":"%RetiredJobSchedule%"}]}""");
-
-            var stdout = new StringWriter();
-            Assert.Equal(0, await TimerCli.RunAsync(["emit-functions", dir], fx.Services, stdout, new StringWriter(), CancellationToken.None));
-
-            var emitted = Directory.GetDirectories(dir).Select(Path.GetFileName).Order().ToList();
-            Assert.Equal(Registered.Select(j => j.Name).Order().ToList(), emitted);
-            foreach (var job in Registered)
-            {
-                Assert.Matches("^[A-Za-z][A-Za-z0-9_-]{0,127}$", job.Name);
-                var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(dir, job.Name, "function.json")))!;
-                var expected = JsonNode.Parse($$"""
-                    {"bindings":[{"type":"timerTrigger","name":"timer","direction":"in","schedule":"%{{job.Name}}Schedule%","useMonitor":true,"runOnStartup":false}]}
-                    """);
-                Assert.True(JsonNode.DeepEquals(expected, json), json.ToJsonString());
-            }
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
+            var name = function["name"]!.GetValue<string>();
+            var binding = Assert.Single(function["bindings"]!.AsArray())!;
+            Assert.Equal("timerTrigger", binding["type"]!.GetValue<string>());
+            Assert.Equal("timer", binding["name"]!.GetValue<string>());
+            Assert.Equal($"%{JobCatalog.ScheduleSetting(name)}%", binding["schedule"]!.GetValue<string>());
+            var retry = function["retry"]!;
+            Assert.Equal("fixedDelay", retry["strategy"]!.GetValue<string>());
+            Assert.Equal(2, retry["maxRetryCount"]!.GetValue<int>());
+            Assert.Equal("00:01:00", retry["delayInterval"]!.GetValue<string>());
         }
     }
 
@@ -62,11 +57,12 @@ public sealed class CatalogTests(TimersFixture fx) : IClassFixture<TimersFixture
         var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(TestStack.RepoRoot, "local.settings.sample.json")))!["Values"]!.AsObject();
         foreach (var job in Registered)
         {
+            var setting = JobCatalog.ScheduleSetting(job.Name);
             Assert.False(string.IsNullOrWhiteSpace(job.DefaultSchedule), job.Name);
-            var parsed = CronSchedules.Parse(JobCatalog.SettingName(job.Name), job.DefaultSchedule); // what the local scheduler does
-            Assert.True(parsed.GetNextOccurrence(DateTime.UtcNow) > DateTime.UtcNow);
-            Assert.Contains(JobCatalog.SettingName(job.Name), appSettings);
-            Assert.Equal(job.DefaultSchedule, sample[JobCatalog.SettingName(job.Name)]?.GetValue<string>());
+            Assert.True(ParseAsTheHostDoes(job.DefaultSchedule).GetNextOccurrence(DateTime.UtcNow) > DateTime.UtcNow);
+            // The host resolves %Setting% from app settings: without the setting the function cannot load.
+            Assert.Contains(setting, appSettings);
+            Assert.Equal(job.DefaultSchedule, sample[setting]?.GetValue<string>());
         }
     }
 
@@ -76,24 +72,10 @@ public sealed class CatalogTests(TimersFixture fx) : IClassFixture<TimersFixture
     [InlineData("AnalyzeTables", "0 45 3 * * *")]
     [InlineData("RetentionPurge", "0 30 4 * * *")]
     [InlineData("RefreshReporting", "0 5 * * * *")]
-    public void The_scheduler_parses_every_documented_default(string job, string expression)
+    public void Every_documented_default_is_a_six_field_schedule_on_the_second(string job, string expression)
     {
-        var schedule = CronSchedules.Parse(job + "Schedule", expression);
-        var next = schedule.GetNextOccurrence(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        var next = ParseAsTheHostDoes(expression).GetNextOccurrence(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         Assert.Equal(0, next.Second);
-        var own = Registered.SingleOrDefault(j => j.Name == job);
-        if (own is not null) Assert.Equal(expression, own.DefaultSchedule);
-    }
-
-    [Theory]
-    [InlineData("*/10 * * * *")]   // 5 fields: the host needs seconds
-    [InlineData("0 61 * * * *")]
-    [InlineData("every ten minutes")]
-    public void An_invalid_schedule_setting_fails_with_the_setting_named(string expression)
-    {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["CacheExpirySchedule"] = expression }).Build();
-        var ex = Assert.Throws<InvalidOperationException>(() => new JobCatalog(Registered, config));
-        Assert.Contains("CacheExpirySchedule", ex.Message);
-        Assert.Contains(expression, ex.Message);
+        Assert.Equal(expression, Registered.Single(j => j.Name == job).DefaultSchedule);
     }
 }

@@ -1,80 +1,94 @@
 using System.Net;
+using System.Text;
+using TravelFunctions.Timers.Jobs;
 using TravelFunctions.Timers.Tests.Infrastructure;
 using Xunit;
 
 namespace TravelFunctions.Timers.Tests.Hosting;
 
-/// <summary>Each function invoked as the Functions host invokes it: 200, the custom-handler JSON shape, a ledger row.</summary>
-public sealed class HostContractTests(TimersFixture fx) : IClassFixture<TimersFixture>
+/// <summary>
+/// Each job invoked as the Functions host invokes it, through the real worker: the invocation succeeds, its ledger row
+/// is keyed by the host's invocation id, and the run's summary reaches the host's log.
+/// </summary>
+public sealed class HostContractTests(HostedTimersFixture fx) : IClassFixture<HostedTimersFixture>
 {
-    public static TheoryData<string, bool, bool> Invocations => new()
+    public static TheoryData<string, bool> Invocations()
     {
-        { "CacheExpiry", false, true },
-        { "CacheExpiry", true, false },
-        { "AnalyzeTables", false, true },
-        { "AnalyzeTables", true, false },
-        { "RetentionPurge", false, true },
-        { "RetentionPurge", true, false },
-        { "RefreshReporting", false, true },
-        { "RefreshReporting", true, false },
-        { "PartitionMaintenance", false, true },
-        { "PartitionMaintenance", true, false },
-    };
+        var data = new TheoryData<string, bool>();
+        foreach (var job in TimersApp.Jobs)
+        {
+            data.Add(job, false);
+            data.Add(job, true);
+        }
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Invocations))]
-    public async Task Host_invocation_answers_200_with_the_custom_handler_shape_and_writes_a_ledger_row(string function, bool isPastDue, bool withScheduleStatus)
+    public Task A_host_invocation_succeeds_and_writes_its_ledger_row_under_the_invocation_id(string function, bool isPastDue) => fx.Check(async () =>
     {
-        var (response, body, invocationId) = await fx.InvokeAsync(function, isPastDue, withScheduleStatus);
+        var result = await fx.InvokeAsync(function, isPastDue);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        var logs = TimersFixture.AssertInvocationShape(body);
-        Assert.Contains(logs, l => l.StartsWith(function + ": ", StringComparison.Ordinal));
-        Assert.Equal(isPastDue, logs.Any(l => l.Contains("past due", StringComparison.Ordinal)));
-
-        var row = await fx.LedgerAsync(invocationId);
+        Assert.True(result.Succeeded, result.Exception);
+        var invocationId = Assert.Single(result.InvocationIds); // no retry
+        var row = await fx.Database.RowAsync(invocationId);
         Assert.Equal(function, row.Job);
         Assert.Contains(row.Outcome, new[] { "done", "nothing_to_do" });
         Assert.NotNull(row.FinishedAt);
         Assert.Null(row.Error);
         Assert.False(row.SummaryJson["dry_run"]!.GetValue<bool>());
-    }
 
+        // Every line of the summary is logged through the worker's ILogger, tagged with the invocation.
+        var logged = fx.Host.Output.Split('\n').Where(l => l.Contains($"[invocation {invocationId}]", StringComparison.Ordinal)).ToList();
+        Assert.Contains(logged, l => l.Contains($"{function}: {row.Outcome} in ", StringComparison.Ordinal) && l.Contains($"(job_runs.id {row.Id})", StringComparison.Ordinal));
+        foreach (var unit in row.SummaryJson["units"]!.AsArray())
+            Assert.Contains(logged, l => l.Contains($"{function}/{unit!["unit"]!.GetValue<string>()}: ", StringComparison.Ordinal));
+        // IsPastDue (from the host's timer input) only adds a line.
+        Assert.Equal(isPastDue, fx.Host.Output.Contains($"{function}: timer is past due (a scheduled run was missed); running now, invocation {invocationId}", StringComparison.Ordinal));
+    });
+
+    /// <summary>
+    /// What the worker needs from the host for a job: a timer trigger bound to the parameter "timer" (the host sends its
+    /// input under that name), the schedule from the job's setting, the retry policy. Replaces the custom handler's
+    /// readiness probe: the host loads every function or does not start.
+    /// </summary>
     [Fact]
-    public async Task Invocation_without_Data_is_a_plain_invocation()
+    public void The_worker_reports_every_job_as_a_timer_function_with_its_schedule_setting_and_retry_policy()
     {
-        var (response, body, invocationId) = await fx.InvokeAsync("RefreshReporting", rawBody: """{"Metadata":{}}""");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        TimersFixture.AssertInvocationShape(body);
-        Assert.Equal("done", (await fx.LedgerAsync(invocationId)).Outcome);
+        Assert.Equal(TimersApp.Jobs.Order(), fx.Host.Functions.Select(f => f.Name).Order());
+        foreach (var function in fx.Host.Functions)
+        {
+            Assert.True(function.IsTimer, function.Name);
+            Assert.Equal("timer", function.TriggerName);
+            Assert.Contains($"\"schedule\":\"%{JobCatalog.ScheduleSetting(function.Name)}%\"", string.Concat(function.RawBindings).Replace(" ", ""));
+            Assert.Equal(fx.Settings[JobCatalog.ScheduleSetting(function.Name)], function.Schedule);
+            Assert.NotNull(function.Retry);
+            Assert.Equal("fixedDelay", function.Retry.Strategy);
+            Assert.Equal(2, function.Retry.MaxRetryCount);
+            Assert.Equal(TimeSpan.FromMinutes(1), function.Retry.DelayInterval);
+        }
     }
 
-    [Theory]
-    [InlineData("{not json")]
-    [InlineData("[1,2]")]
-    [InlineData("""{"Data":"timer"}""")]
-    public async Task Malformed_body_answers_400_with_the_same_shape_and_runs_nothing(string raw)
-    {
-        var (response, body, invocationId) = await fx.InvokeAsync("RefreshReporting", rawBody: raw);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        TimersFixture.AssertInvocationShape(body);
-        Assert.Equal(0L, await fx.AdminScalarAsync<long>("SELECT count(*) FROM maintenance.job_runs WHERE invocation_id = @invocationId", new { invocationId }));
-    }
-
+    /// <summary>
+    /// The host's on-demand door (POST /admin/functions/{name}): what the custom handler's malformed-body (400) and
+    /// unknown-function (404) answers became. A refused request runs nothing; an accepted one (202) runs the job.
+    /// </summary>
     [Fact]
-    public async Task Unknown_function_answers_404_with_the_same_shape()
+    public Task The_admin_endpoint_runs_a_job_now_and_refuses_malformed_requests_and_unknown_functions() => fx.Check(async () =>
     {
-        var (response, body, _) = await fx.InvokeAsync("NoSuchJob");
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        var logs = TimersFixture.AssertInvocationShape(body);
-        Assert.Contains("CacheExpiry", logs[0]);
-    }
+        using var client = new HttpClient { BaseAddress = fx.Host.BaseAddress };
+        Task<HttpResponseMessage> Post(string function, string body) =>
+            client.PostAsync($"admin/functions/{function}", new StringContent(body, Encoding.UTF8, "application/json"));
+        const string refreshRuns = "SELECT count(*) FROM maintenance.job_runs WHERE job = 'RefreshReporting'";
+        var before = await fx.Database.ScalarAsync<long>(refreshRuns);
 
-    [Fact]
-    public async Task Readiness_probe_answers()
-    {
-        var response = await fx.Factory.CreateClient().GetAsync("/");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
+        foreach (var malformed in new[] { "{not json", "[1,2]", "" })
+            Assert.Equal(HttpStatusCode.BadRequest, (await Post("RefreshReporting", malformed)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Post("NoSuchJob", "{}")).StatusCode);
+        Assert.Equal(before, await fx.Database.ScalarAsync<long>(refreshRuns));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Post("RefreshReporting", "{}")).StatusCode);
+        await HostedTimersFixture.WaitForAsync(async () => await fx.Database.ScalarAsync<long>(refreshRuns + " AND outcome = 'done'") > before,
+            "the accepted RefreshReporting run to finish 'done'");
+    });
 }

@@ -1,78 +1,73 @@
-using TravelFunctions.TestSupport;
-using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using TravelFunctions.TestSupport;
 using TravelFunctions.Timers.Tests.Infrastructure;
 using Xunit;
 
 namespace TravelFunctions.Timers.Tests.Hosting;
 
-/// <summary>Without the Functions host the app runs the jobs itself, on the {Job}Schedule settings.</summary>
+/// <summary>The host fires the jobs on their {Job}Schedule settings; a schedule or setting it cannot use stops the start, named.</summary>
 public sealed class SchedulerTests(SchedulerTests.EverySecondFixture fx) : IClassFixture<SchedulerTests.EverySecondFixture>
 {
-    public sealed class EverySecondFixture : TimersFixture
+    public sealed class EverySecondFixture : HostedTimersFixture
     {
-        protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-        {
-            ["Scheduler:Enabled"] = "true",
-            ["RefreshReportingSchedule"] = "*/2 * * * * *",
-            // The others far away: this test is about the scheduler, not those jobs.
-            ["CacheExpirySchedule"] = "0 0 0 1 1 *",
-            ["AnalyzeTablesSchedule"] = "0 0 0 1 1 *",
-            ["RetentionPurgeSchedule"] = "0 0 0 1 1 *",
-            ["PartitionMaintenanceSchedule"] = "0 0 0 1 1 *",
-        };
+        protected override bool RunSchedules => true;
+
+        // The others stay far away: this class is about the schedule, not those jobs.
+        protected override void Adjust(Dictionary<string, string> settings) => settings["RefreshReportingSchedule"] = "* * * * * *";
     }
 
     [Fact]
-    public async Task The_local_scheduler_runs_a_due_job_through_the_runner()
+    public Task A_valid_every_second_schedule_fires_the_job_on_its_own() => fx.Check(async () =>
     {
         await using var admin = new NpgsqlConnection(fx.Database.Admin);
-        for (var i = 0; i < 100; i++)
-        {
-            var runs = await admin.ExecuteScalarAsync<long>(
-                "SELECT count(*) FROM maintenance.job_runs WHERE job = 'RefreshReporting' AND invocation_id LIKE 'local-%' AND outcome = 'done'");
-            if (runs >= 2) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("the scheduler did not run RefreshReporting twice within 10 s");
+        const string scheduledRuns = "SELECT invocation_id FROM maintenance.job_runs WHERE job = 'RefreshReporting' AND outcome = 'done'";
+        await HostedTimersFixture.WaitForAsync(async () => (await admin.QueryAsync<string>(scheduledRuns)).Count() >= 2,
+            "two scheduled RefreshReporting runs");
+
+        // Nobody invoked it: the host did, under invocation ids of its own.
+        Assert.All(await admin.QueryAsync<string>(scheduledRuns), id => Assert.True(Guid.TryParse(id, out _), id));
+        Assert.Equal(0L, await admin.ExecuteScalarAsync<long>("SELECT count(*) FROM maintenance.job_runs WHERE job <> 'RefreshReporting'"));
+    });
+
+    [Theory]
+    [InlineData("*/10 * * * *")]   // 5 fields: the host needs seconds
+    [InlineData("0 61 * * * *")]
+    [InlineData("every ten minutes")]
+    public async Task An_invalid_schedule_stops_the_host_at_start_naming_the_function_and_the_expression(string expression)
+    {
+        var settings = TimersApp.Settings(new TestDatabase());
+        settings["AnalyzeTablesSchedule"] = expression;
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => HostedTimersFixture.StartAsync(settings));
+
+        Assert.Contains($"Function 'AnalyzeTables': schedule '{expression}' is not a six-field NCRONTAB expression", failure.Message);
     }
 
-    /// <summary>
-    /// The real app in a process of its own: under WebApplicationFactory a failed start sometimes surfaces
-    /// as an ObjectDisposedException from the already-disposed app instead of the startup error.
-    /// </summary>
     [Fact]
-    public async Task An_invalid_schedule_stops_the_app_at_startup()
+    public async Task A_missing_schedule_setting_stops_the_host_at_start_naming_the_setting()
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Functions.Timers.dll"));
-        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        psi.Environment["TravelDb"] = fx.Database.Maintenance;
-        psi.Environment["TravelDbDirect"] = fx.Database.Direct;
-        psi.Environment["ArchiveStorage"] = TestStack.ArchiveStorage;
-        psi.Environment["ArchiveContainer"] = "archive";
-        psi.Environment["AnalyzeTablesSchedule"] = "0 99 * * * *";
+        var settings = TimersApp.Settings(new TestDatabase());
+        settings.Remove("CacheExpirySchedule");
 
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var hangGuard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(hangGuard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("the app kept running with an invalid AnalyzeTablesSchedule");
-        }
-        Assert.NotEqual(0, process.ExitCode);
-        var output = await stdout + await stderr;
-        Assert.Contains("AnalyzeTablesSchedule = '0 99 * * * *' is not a valid 6-field NCRONTAB expression", output);
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => HostedTimersFixture.StartAsync(settings));
+
+        Assert.Contains("'%CacheExpirySchedule%' names the app setting 'CacheExpirySchedule', which is not set", failure.Message);
+    }
+
+    [Theory]
+    [InlineData("JobTimeBudgetSeconds", "0", "Setting JobTimeBudgetSeconds = 0 must be a whole number of seconds from 1 to 560")]
+    [InlineData("TravelDb", null, "Setting TravelDb (the pooled connection string, role travel_maintenance) is missing.")]
+    [InlineData("TravelDbDirect", "@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/TravelDbDirect)", "Setting TravelDbDirect is an unresolved Key Vault reference")]
+    [InlineData("ArchiveContainer", null, "Setting ArchiveContainer (the archive's blob container) is missing.")]
+    public async Task A_missing_or_unusable_setting_stops_the_worker_at_start_naming_the_setting(string setting, string? value, string message)
+    {
+        var settings = TimersApp.Settings(new TestDatabase());
+        if (value is null) settings.Remove(setting);
+        else settings[setting] = value;
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => HostedTimersFixture.StartAsync(settings));
+
+        Assert.Contains("Functions.Timers cannot start: " + message, failure.Message);
     }
 }

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace TravelFunctions.Timers.Tests.Jobs;
 
-public sealed class AnalyzeTablesTests(TimersFixture fx) : IClassFixture<TimersFixture>
+public sealed class AnalyzeTablesTests(JobsFixture fx) : IClassFixture<JobsFixture>
 {
     private static readonly string[] Parents = ["chat_messages", "user_events", "external_api_logs", "notifications"];
 
@@ -26,10 +26,10 @@ public sealed class AnalyzeTablesTests(TimersFixture fx) : IClassFixture<TimersF
         var before = new Dictionary<string, long>();
         foreach (var t in Parents) before[t] = await AnalyzeCountAsync(admin, t);
 
-        var (response, _, invocationId) = await fx.InvokeAsync("AnalyzeTables");
+        var result = await fx.RunAsync("AnalyzeTables");
 
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        var row = await fx.LedgerAsync(invocationId);
+        Assert.True(result.Succeeded);
+        var row = await fx.Database.RowAsync(result.InvocationId);
         Assert.Equal("done", row.Outcome);
         foreach (var t in Parents)
         {

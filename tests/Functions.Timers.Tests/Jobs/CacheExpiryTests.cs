@@ -6,7 +6,7 @@ using Xunit;
 
 namespace TravelFunctions.Timers.Tests.Jobs;
 
-public sealed class CacheExpiryTests(TimersFixture fx) : IClassFixture<TimersFixture>
+public sealed class CacheExpiryTests(JobsFixture fx) : IClassFixture<JobsFixture>
 {
     [Fact]
     public async Task Removes_exactly_the_expired_rows_in_batches_and_folds_hits()
@@ -21,10 +21,10 @@ public sealed class CacheExpiryTests(TimersFixture fx) : IClassFixture<TimersFix
         // Three pending hits on one live flight row.
         await admin.ExecuteAsync("INSERT INTO search_cache_hits (cache_kind, cache_key) SELECT 'flight', @key FROM generate_series(1, 3)", new { key = liveFlights[0] });
 
-        var (response, _, invocationId) = await fx.InvokeAsync("CacheExpiry");
+        var result = await fx.RunAsync("CacheExpiry");
 
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        var row = await fx.LedgerAsync(invocationId);
+        Assert.True(result.Succeeded);
+        var row = await fx.Database.RowAsync(result.InvocationId);
         Assert.Equal("done", row.Outcome);
         Assert.Equal(expiredFlights, row.Unit("flight_search_cache")["data"]!["rows"]!.GetValue<long>());
         Assert.Equal(3, row.Unit("flight_search_cache")["data"]!["batches"]!.GetValue<int>());
@@ -39,7 +39,7 @@ public sealed class CacheExpiryTests(TimersFixture fx) : IClassFixture<TimersFix
         Assert.Equal(0L, await admin.ExecuteScalarAsync<long>("SELECT count(*) FROM search_cache_hits"));
 
         // Re-run: nothing left to do.
-        var (_, _, secondId) = await fx.InvokeAsync("CacheExpiry");
-        Assert.Equal("nothing_to_do", (await fx.LedgerAsync(secondId)).Outcome);
+        var second = await fx.RunAsync("CacheExpiry");
+        Assert.Equal("nothing_to_do", (await fx.Database.RowAsync(second.InvocationId)).Outcome);
     }
 }

@@ -7,7 +7,7 @@ using Xunit;
 namespace TravelFunctions.Timers.Tests.Jobs;
 
 /// <summary>`run &lt;Job&gt; --dry-run` reports and writes nothing: no ledger row, no deletes, no ANALYZE, no refresh.</summary>
-public sealed class DryRunTests(TimersFixture fx) : IClassFixture<TimersFixture>, IAsyncLifetime
+public sealed class DryRunTests(JobsFixture fx) : IClassFixture<JobsFixture>, IAsyncLifetime
 {
     // Everything any of the four jobs would change.
     private const string State = """
@@ -51,7 +51,7 @@ public sealed class DryRunTests(TimersFixture fx) : IClassFixture<TimersFixture>
 
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await TimerCli.RunAsync(["run", job, "--dry-run"], fx.Services, stdout, stderr, CancellationToken.None);
+        var exit = await OpsCommandLine.RunAsync(["run", job, "--dry-run"], fx.Services, stdout, stderr, CancellationToken.None);
 
         Assert.True(exit == 0, stderr.ToString());
         Assert.Contains(expected, stdout.ToString());
@@ -65,8 +65,8 @@ public sealed class DryRunTests(TimersFixture fx) : IClassFixture<TimersFixture>
     public async Task Run_of_an_unknown_function_is_a_usage_error()
     {
         var stderr = new StringWriter();
-        Assert.Equal(2, await TimerCli.RunAsync(["run", "Nope"], fx.Services, new StringWriter(), stderr, CancellationToken.None));
+        Assert.Equal(2, await OpsCommandLine.RunAsync(["run", "Nope"], fx.Services, new StringWriter(), stderr, CancellationToken.None));
         Assert.Contains("CacheExpiry", stderr.ToString());
-        Assert.Equal(2, await TimerCli.RunAsync(["run", "CacheExpiry", "--force"], fx.Services, new StringWriter(), new StringWriter(), CancellationToken.None));
+        Assert.Equal(2, await OpsCommandLine.RunAsync(["run", "CacheExpiry", "--force"], fx.Services, new StringWriter(), new StringWriter(), CancellationToken.None));
     }
 }

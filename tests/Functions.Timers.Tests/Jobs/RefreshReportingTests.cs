@@ -5,7 +5,7 @@ using Xunit;
 
 namespace TravelFunctions.Timers.Tests.Jobs;
 
-public sealed class RefreshReportingTests(TimersFixture fx) : IClassFixture<TimersFixture>
+public sealed class RefreshReportingTests(JobsFixture fx) : IClassFixture<JobsFixture>
 {
     [Fact]
     public async Task A_new_booking_shows_in_the_view_after_the_refresh()
@@ -22,13 +22,13 @@ public sealed class RefreshReportingTests(TimersFixture fx) : IClassFixture<Time
             """;
         Assert.Equal(0L, (await admin.QuerySingleAsync<(long, decimal)>(today)).Item1); // not refreshed yet
 
-        var (response, _, id) = await fx.InvokeAsync("RefreshReporting");
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("done", (await fx.LedgerAsync(id)).Outcome);
+        var first = await fx.RunAsync("RefreshReporting");
+        Assert.True(first.Succeeded);
+        Assert.Equal("done", (await fx.Database.RowAsync(first.InvocationId)).Outcome);
         Assert.Equal((1L, 120.50m), await admin.QuerySingleAsync<(long, decimal)>(today));
 
         await Seed.BookingAsync(admin, trip, user, 79.50m);
-        await fx.InvokeAsync("RefreshReporting");
+        Assert.True((await fx.RunAsync("RefreshReporting")).Succeeded);
         Assert.Equal((2L, 200.00m), await admin.QuerySingleAsync<(long, decimal)>(today));
     }
 }

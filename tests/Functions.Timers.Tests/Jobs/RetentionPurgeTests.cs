@@ -1,14 +1,13 @@
 using Dapper;
 using Npgsql;
 using TravelFunctions.Data.Jobs;
-using TravelFunctions.Data.Maintenance;
 using TravelFunctions.Timers.Tests.Infrastructure;
 using Xunit;
 
 namespace TravelFunctions.Timers.Tests.Jobs;
 
-/// <summary>RetentionPurge with an injected clock: days pass without waiting for them.</summary>
-public sealed class RetentionPurgeTests(TimersFixture fx) : IClassFixture<TimersFixture>
+/// <summary>RetentionPurge with a fake clock (the fixture's FakeTimeProvider): days pass without waiting for them.</summary>
+public sealed class RetentionPurgeTests(JobsFixture fx) : IClassFixture<JobsFixture>
 {
     // Every table a user's data reaches, directly or through a cascade.
     private const string UserFootprint = """
@@ -45,8 +44,11 @@ public sealed class RetentionPurgeTests(TimersFixture fx) : IClassFixture<Timers
             """, new { user, booking, otherUsersTrip, sessionExpiry });
     }
 
-    private Task<JobRunResult> RunAtAsync(DateTimeOffset now) =>
-        fx.RunnerWithClock(new FixedClock(now)).RunAsync(fx.Job<RetentionPurgeJob>(), "test-" + Guid.NewGuid(), dryRun: false, CancellationToken.None);
+    private Task<JobRunResult> RunAtAsync(DateTimeOffset now)
+    {
+        fx.Clock.SetUtcNow(now);
+        return fx.RunAsync("RetentionPurge");
+    }
 
     [Fact]
     public async Task Soft_deleted_user_is_kept_29_days_and_gone_with_everything_after_31()

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using TravelFunctions.Data.Jobs;
+using TravelFunctions.Data.Partitions;
+using TravelFunctions.Timers.Settings;
+
+namespace TravelFunctions.Timers.Ops;
+
+/// <summary>
+/// The settings each verb needs, checked before it runs so that a missing or unusable one is a usage error naming
+/// the setting, not a failure half-way: `migrate` the direct endpoint; `run` both endpoints and the time budget (and
+/// the archive for PartitionMaintenance); `archive` the direct endpoint and the archive.
+/// </summary>
+internal static class VerbSettings
+{
+    public static IReadOnlyList<string> Problems(ParseResult parse, IServiceProvider services)
+    {
+        var verb = parse.CommandResult;
+        while (verb.Parent is System.CommandLine.Parsing.CommandResult parent && parent.Command is not RootCommand) verb = parent;
+        return verb.Command.Name switch
+        {
+            MigrateCommand.Name => Check(services, pooled: false, direct: true, archive: false, runner: false),
+            RunJobCommand.Name => Check(services, pooled: true, direct: true, runner: true,
+                archive: string.Equals(parse.GetValue<string>(RunJobCommand.JobArgument), PartitionMaintenanceJob.JobName, StringComparison.OrdinalIgnoreCase)),
+            ArchiveCommand.Name => Check(services, pooled: false, direct: true, archive: true, runner: false),
+            _ => [],
+        };
+    }
+
+    private static List<string> Check(IServiceProvider services, bool pooled, bool direct, bool archive, bool runner)
+    {
+        var problems = new List<string>();
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        problems.AddRange(database.Missing(pooled, direct));
+        if (new DatabaseOptionsValidator().Validate(null, database) is { Failed: true } unusable) problems.AddRange(unusable.Failures!);
+        if (archive) Read(() => _ = services.GetRequiredService<IOptions<ArchiveOptions>>().Value, problems);
+        if (runner) Read(() => _ = services.GetRequiredService<IOptions<JobRunnerOptions>>().Value, problems);
+        return problems;
+    }
+
+    private static void Read(Action read, List<string> problems)
+    {
+        try
+        {
+            read();
+        }
+        catch (OptionsValidationException ex)
+        {
+            problems.AddRange(ex.Failures);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The configuration binder's "Failed to convert configuration value at 'JobTimeBudgetSeconds' …".
+            problems.Add(ex.Message);
+        }
+    }
+}
