@@ -24,7 +24,7 @@ builder.UseMiddleware<AccessMiddleware>();
 
 builder.Services.AddApiPlatform(builder.Configuration);
 builder.Services.AddFunctionsTelemetry(builder.Configuration);
-builder.Services.AddTravelData(builder.Configuration);
+builder.Services.AddTravelData(builder.Configuration).RequireDatabaseSettings(direct: false);
 builder.Services.AddTokenAuth(builder.Configuration);
 builder.Services.AddApiDocs();
 builder.Services.AddHealth();

@@ -20,12 +20,13 @@ namespace TravelFunctions.Hosting;
 /// </summary>
 public static class FunctionsTelemetry
 {
-    public const string AppInsightsSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
-
     public static IServiceCollection AddFunctionsTelemetry(this IServiceCollection services, IConfiguration config)
     {
-        var appInsights = config[AppInsightsSetting];
-        var console = config.GetValue("Telemetry:Console", false);
+        // Read now, to decide what to wire (nothing at all in tests and benchmarks), and bound as typed options too.
+        services.AddOptions<TelemetryOptions>().Bind(config);
+        var settings = config.Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var appInsights = settings.AppInsightsConnectionString;
+        var console = settings.Console;
         if (string.IsNullOrWhiteSpace(appInsights) && !console) return services;
 
         var telemetry = services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
@@ -45,8 +46,8 @@ public static class FunctionsTelemetry
         });
         if (!string.IsNullOrWhiteSpace(appInsights))
         {
-            var credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(config["AZURE_CLIENT_ID"]
-                ?? throw new InvalidOperationException($"{AppInsightsSetting} is set but AZURE_CLIENT_ID (the app's managed identity) is not.")));
+            var credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(settings.ManagedIdentityClientId
+                ?? throw new InvalidOperationException("APPLICATIONINSIGHTS_CONNECTION_STRING is set but AZURE_CLIENT_ID (the app's managed identity) is not.")));
             void Configure(AzureMonitorExporterOptions o) => o.ConnectionString = appInsights;
             telemetry.WithTracing(t => t.AddAzureMonitorTraceExporter(Configure, credential));
             telemetry.WithMetrics(m => m.AddAzureMonitorMetricExporter(Configure, credential));

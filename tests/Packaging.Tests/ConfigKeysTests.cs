@@ -1,61 +1,110 @@
-using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TravelFunctions.Data.Connections;
+using TravelFunctions.Hosting;
+using TravelFunctions.Http.AgentAuth;
+using TravelFunctions.Http.ApiLogs;
+using TravelFunctions.Http.Auth;
+using TravelFunctions.Http.Bookings;
+using TravelFunctions.Http.Conversations;
+using TravelFunctions.Http.Docs;
+using TravelFunctions.Http.Events;
+using TravelFunctions.Http.Health;
+using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.SearchCache;
+using TravelFunctions.Http.Trips;
+using TravelFunctions.Http.Users;
+using TravelFunctions.TestSupport;
 using TravelFunctions.Tests.Packaging.Infrastructure;
+using TravelFunctions.Timers.Jobs;
 using Xunit;
 
 namespace TravelFunctions.Tests.Packaging;
 
 /// <summary>
-/// Every configuration key an app reads is an app setting in infra/app-settings.json (which
-/// scripts/check-infra.sh holds equal to main.bicep), and every setting there is read by something.
+/// Every setting an app reads (its typed options, and the %Setting% references in its function metadata) is an app
+/// setting in infra/app-settings.json (which scripts/check-infra.sh holds equal to main.bicep), and every setting
+/// there is read by something. The apps' registrations are repeated here call for call; a test keeps the repetition
+/// equal to each Program.cs.
 /// </summary>
-[Collection(PackagesCollection.Name)]
-public class ConfigKeysTests(Packages packages)
+public class ConfigKeysTests
 {
+    private static readonly IConfiguration Empty = new ConfigurationBuilder().Build();
+
+    private static readonly Dictionary<string, Action<IServiceCollection>> Http = new()
+    {
+        ["AddApiPlatform"] = s => s.AddApiPlatform(Empty),
+        ["AddFunctionsTelemetry"] = s => s.AddFunctionsTelemetry(Empty),
+        ["AddTravelData"] = s => s.AddTravelData(Empty).RequireDatabaseSettings(direct: false),
+        ["AddTokenAuth"] = s => s.AddTokenAuth(Empty),
+        ["AddApiDocs"] = s => s.AddApiDocs(),
+        ["AddHealth"] = s => s.AddHealth(),
+        ["AddUsers"] = s => s.AddUsers(),
+        ["AddTrips"] = s => s.AddTrips(),
+        ["AddBookings"] = s => s.AddBookings(),
+        ["AddAgentAuth"] = s => s.AddAgentAuth(),
+        ["AddConversations"] = s => s.AddConversations(),
+        ["AddEvents"] = s => s.AddEvents(),
+        ["AddApiLogs"] = s => s.AddApiLogs(),
+        ["AddSearchCache"] = s => s.AddSearchCache(),
+    };
+
+    private static readonly Dictionary<string, Action<IServiceCollection>> Timers = new()
+    {
+        ["AddFunctionsTelemetry"] = s => s.AddFunctionsTelemetry(Empty),
+        ["AddTimerJobs"] = s => s.AddTimerJobs(Empty),
+        ["AddStartupChecks"] = s => s.AddStartupChecks(),
+    };
+
+    private static HashSet<string> ReadBy(string app, Dictionary<string, Action<IServiceCollection>> registrations)
+    {
+        var services = new ServiceCollection();
+        foreach (var register in registrations.Values) register(services);
+        var read = ConfigKeys.SettingsOf(ConfigKeys.OptionsTypes(services));
+        read.UnionWith(ConfigKeys.MetadataSettings(TestApps.BuildOutput(app)));
+        return read;
+    }
+
     private static void AssertAgree(string app, HashSet<string> read)
     {
         var infra = ConfigKeys.InfraKeys(app);
-        var missing = read.Where(k => !infra.Contains(k)).Order().ToList();
+        var missing = read.Where(k => !infra.Contains(k) && !ConfigKeys.LocalOnly.Contains(k)).Order().ToList();
         Assert.True(missing.Count == 0, $"{app} reads settings infra/app-settings.json (and main.bicep) does not set: {string.Join(", ", missing)}");
-        var unread = infra.Where(k => !read.Contains(k) && !ConfigKeys.IsAmbient(k)).Order().ToList();
+        var unread = infra.Where(k => !read.Contains(k) && !ConfigKeys.IsPlatform(k)).Order().ToList();
         Assert.True(unread.Count == 0, $"infra/app-settings.json sets settings {app} never reads: {string.Join(", ", unread)}");
+    }
+
+    [Fact]
+    public void The_registrations_here_are_the_apps_own()
+    {
+        Assert.Equal(ConfigKeys.ProgramRegistrations("Functions.Http").Order(), Http.Keys.Order());
+        Assert.Equal(ConfigKeys.ProgramRegistrations("Functions.Timers").Order(), Timers.Keys.Order());
     }
 
     [Fact]
     public void Http_app_settings_match_infra_both_ways()
     {
-        var read = ConfigKeys.ReadBy("Functions.Http", ConfigKeys.InfraKeys("Functions.Http"));
-        Assert.Superset(new HashSet<string> { "TravelDb", "TravelDbDirect", "Jwt__SigningKey", "Jwt__Issuer", "Jwt__Audience", "Auth__PermitsPerMinute" }, read);
+        var read = ReadBy("Functions.Http", Http);
+        Assert.Superset(new HashSet<string> { "TravelDb", "Jwt__SigningKey", "Jwt__Issuer", "Jwt__Audience", "Auth__PermitsPerMinute", "Auth__PasswordHashIterations" }, read);
+        // The owner's connection string never reaches the HTTP app.
+        Assert.DoesNotContain("TravelDbDirect", read);
         AssertAgree("Functions.Http", read);
     }
 
-    // Depends on the timers app (branch timers-jobs): its jobs, and its emit-functions verb for the schedule settings.
     [Fact]
-    public async Task Timers_app_settings_match_infra_both_ways()
+    public void Timers_app_settings_match_infra_both_ways()
     {
-        var read = ConfigKeys.ReadBy("Functions.Timers", ConfigKeys.InfraKeys("Functions.Timers"));
-        Assert.Superset(new HashSet<string> { "TravelDbDirect", "AZURE_CLIENT_ID", "ArchiveStorage", "ArchiveContainer" }, read);
-        // The host reads the schedules: function.json says "schedule": "%XSchedule%".
-        var root = PackagedApp.Unzip(await packages.ZipAsync("Functions.Timers"));
-        try
-        {
-            foreach (var function in EmittedFunctions.Read(root).Values)
-                foreach (Match m in Regex.Matches(function.ToJsonString(), "%([A-Za-z0-9_]+)%"))
-                    read.Add(m.Groups[1].Value);
-        }
-        finally { Directory.Delete(root, recursive: true); }
+        var read = ReadBy("Functions.Timers", Timers);
+        Assert.Superset(new HashSet<string> { "TravelDb", "TravelDbDirect", "AZURE_CLIENT_ID", "ArchiveStorage", "ArchiveContainer", "JobTimeBudgetSeconds", "RefreshReportingSchedule" }, read);
         AssertAgree("Functions.Timers", read);
     }
 
     [Fact]
-    public void The_scanner_finds_the_kinds_of_reads_the_code_uses()
+    public void Every_setting_the_apps_read_has_a_local_value_in_the_sample()
     {
-        // A literal indexer, a GetValue with a default, an options section, and an environment read through a constant.
-        var http = ConfigKeys.ReadBy("Functions.Http", []);
-        Assert.Contains("TravelDb", http);
-        Assert.Contains("Auth__PermitsPerMinute", http);
-        Assert.Contains("Jwt__RefreshTokenDays", http);
-        var timers = ConfigKeys.ReadBy("Functions.Timers", []);
-        Assert.Contains("AZURE_CLIENT_ID", timers);
-        Assert.DoesNotContain("FUNCTIONS_CUSTOMHANDLER_PORT", timers);
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestStack.RepoRoot, "local.settings.sample.json")))!["Values"]!.AsObject();
+        var read = ReadBy("Functions.Http", Http).Union(ReadBy("Functions.Timers", Timers))
+            .Where(k => !k.StartsWith("APPLICATIONINSIGHTS_", StringComparison.Ordinal) && k != "AZURE_CLIENT_ID" && !ConfigKeys.LocalOnly.Contains(k));
+        Assert.Empty(read.Where(k => !sample.ContainsKey(k)).Order());
     }
 }

@@ -11,7 +11,7 @@ public static class TimerJobServices
 {
     /// <summary>
     /// Everything a job run needs, registered the same way for the function app, the ops command line and the tests:
-    /// typed settings (<see cref="DatabaseOptions"/>, <see cref="ArchiveOptions"/>, <see cref="JobRunnerOptions"/>),
+    /// typed settings (<see cref="PooledDatabaseOptions"/>, <see cref="DirectDatabaseOptions"/>, <see cref="ArchiveOptions"/>, <see cref="JobRunnerOptions"/>),
     /// the data sources built from them (TravelDb = pooled endpoint as travel_maintenance, TravelDbDirect = direct
     /// endpoint as travel_owner), the archive's blob store, the job runner, every job as an IMaintenanceJob and the
     /// catalog the functions and `run` look jobs up in. Nothing connects here. The archive and runner settings are
@@ -21,16 +21,9 @@ public static class TimerJobServices
     /// </summary>
     public static IServiceCollection AddTimerJobs(this IServiceCollection services, IConfiguration config)
     {
-        services.AddOptions<DatabaseOptions>().Bind(config);
+        services.AddTravelData(config).AddDirectDatabase(config);
         services.AddOptions<ArchiveOptions>().Bind(config);
         services.AddSingleton<IValidateOptions<ArchiveOptions>, ArchiveOptionsValidator>();
-
-        DapperSetup.Configure();
-        services.AddSingleton(sp =>
-        {
-            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            return new TravelDataSources(database.TravelDb, database.TravelDbDirect);
-        });
         // Registered before AddPartitionMaintenance, whose own registration (from raw configuration) is a fallback.
         services.AddSingleton(sp => ArchiveStore(sp.GetRequiredService<IOptions<ArchiveOptions>>().Value));
 
@@ -47,11 +40,7 @@ public static class TimerJobServices
     /// </summary>
     public static IServiceCollection AddStartupChecks(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
-        services.AddOptions<DatabaseOptions>()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.TravelDb), DatabaseOptions.PooledMissing)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.TravelDbDirect), DatabaseOptions.DirectMissing)
-            .ValidateOnStart();
+        services.RequireDatabaseSettings(direct: true);
         services.AddOptions<ArchiveOptions>().ValidateOnStart();
         services.AddOptions<JobRunnerOptions>().ValidateOnStart();
         return services;

@@ -1,3 +1,4 @@
+using TravelFunctions.Data.Connections;
 using System.CommandLine;
 using TravelFunctions.Data.Migrations;
 using TravelFunctions.Timers.Settings;
@@ -23,7 +24,7 @@ public static class MigrateCommand
         var command = new Command(Name, "Apply the database migrations on the direct endpoint (TravelDbDirect)") { dir };
         command.SetAction(async (parse, ct) =>
         {
-            var direct = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.TravelDbDirect!;
+            var direct = services.GetRequiredService<IOptions<DirectDatabaseOptions>>().Value.TravelDbDirect!;
             var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("migrate");
             try
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.Data.Partitions;
 using TravelFunctions.Timers.Settings;
@@ -29,9 +30,13 @@ internal static class VerbSettings
     private static List<string> Check(IServiceProvider services, bool pooled, bool direct, bool archive, bool runner)
     {
         var problems = new List<string>();
-        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        problems.AddRange(database.Missing(pooled, direct));
-        if (new DatabaseOptionsValidator().Validate(null, database) is { Failed: true } unusable) problems.AddRange(unusable.Failures!);
+        var pooledDb = services.GetRequiredService<IOptions<PooledDatabaseOptions>>().Value;
+        var directDb = services.GetRequiredService<IOptions<DirectDatabaseOptions>>().Value;
+        if (pooled && string.IsNullOrWhiteSpace(pooledDb.TravelDb)) problems.Add(PooledDatabaseOptions.Missing);
+        if (direct && string.IsNullOrWhiteSpace(directDb.TravelDbDirect)) problems.Add(DirectDatabaseOptions.Missing);
+        var validator = new DatabaseOptionsValidator();
+        if (validator.Validate(null, pooledDb) is { Failed: true } badPooled) problems.AddRange(badPooled.Failures!);
+        if (validator.Validate(null, directDb) is { Failed: true } badDirect) problems.AddRange(badDirect.Failures!);
         if (archive) Read(() => _ = services.GetRequiredService<IOptions<ArchiveOptions>>().Value, problems);
         if (runner) Read(() => _ = services.GetRequiredService<IOptions<JobRunnerOptions>>().Value, problems);
         return problems;

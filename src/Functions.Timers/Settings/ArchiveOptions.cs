@@ -10,6 +10,9 @@ namespace TravelFunctions.Timers.Settings;
 /// </summary>
 public sealed class ArchiveOptions
 {
+    /// <summary>App settings at the configuration root (no section).</summary>
+    public const string Section = "";
+
     public string? ArchiveStorage { get; set; }
     public string? ArchiveContainer { get; set; }
 

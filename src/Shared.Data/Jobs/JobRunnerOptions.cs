@@ -9,6 +9,9 @@ namespace TravelFunctions.Data.Jobs;
 /// </summary>
 public sealed class JobRunnerOptions
 {
+    /// <summary>App settings at the configuration root (no section).</summary>
+    public const string Section = "";
+
     public const int DefaultTimeBudgetSeconds = 480;
     /// <summary>Leaves room inside functionTimeout (600 s) for the hard stop, finishing the ledger row and answering the host.</summary>
     public const int MaxTimeBudgetSeconds = 560;

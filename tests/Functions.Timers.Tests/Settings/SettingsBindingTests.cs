@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.Timers.Jobs;
 using TravelFunctions.Timers.Settings;
@@ -25,10 +26,12 @@ public sealed class SettingsBindingTests
         }).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(config).AddLogging().AddTimerJobs(config).BuildServiceProvider();
 
-        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        Assert.Equal("Host=pooled.example;Database=travel", database.TravelDb);
-        Assert.Equal("postgresql://owner@direct.example/travel?sslmode=require", database.TravelDbDirect);
-        Assert.True(new DatabaseOptionsValidator().Validate(null, database).Succeeded);
+        var pooled = services.GetRequiredService<IOptions<PooledDatabaseOptions>>().Value;
+        var direct = services.GetRequiredService<IOptions<DirectDatabaseOptions>>().Value;
+        Assert.Equal("Host=pooled.example;Database=travel", pooled.TravelDb);
+        Assert.Equal("postgresql://owner@direct.example/travel?sslmode=require", direct.TravelDbDirect);
+        Assert.True(new DatabaseOptionsValidator().Validate(null, pooled).Succeeded);
+        Assert.True(new DatabaseOptionsValidator().Validate(null, direct).Succeeded);
         var archive = services.GetRequiredService<IOptions<ArchiveOptions>>().Value;
         Assert.Equal("https://archive.blob.core.windows.net", archive.ArchiveStorage);
         Assert.Equal("archive", archive.ArchiveContainer);
