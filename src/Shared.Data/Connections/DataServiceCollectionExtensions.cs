@@ -15,7 +15,6 @@ public static class DataServiceCollectionExtensions
     {
         DapperSetup.Configure();
         services.AddOptions<PooledDatabaseOptions>().Bind(config);
-        services.AddDatabaseOptionsValidator();
         services.AddSingleton(sp => new TravelDataSources(
             sp.GetRequiredService<IOptions<PooledDatabaseOptions>>().Value.TravelDb,
             sp.GetRequiredService<IOptions<DirectDatabaseOptions>>().Value.TravelDbDirect));
@@ -27,13 +26,16 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddDirectDatabase(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<DirectDatabaseOptions>().Bind(config);
-        services.AddDatabaseOptionsValidator();
         return services;
     }
 
-    /// <summary>The function app refuses to start without a usable TravelDb (and TravelDbDirect when <paramref name="direct"/>).</summary>
+    /// <summary>
+    /// The function app refuses to start without a usable TravelDb (and TravelDbDirect when <paramref name="direct"/>).
+    /// Not part of the registration itself: a command line verb checks only the settings it needs.
+    /// </summary>
     public static IServiceCollection RequireDatabaseSettings(this IServiceCollection services, bool direct)
     {
+        services.AddDatabaseOptionsValidator();
         services.AddOptions<PooledDatabaseOptions>().Validate(o => !string.IsNullOrWhiteSpace(o.TravelDb), PooledDatabaseOptions.Missing).ValidateOnStart();
         if (direct)
             services.AddOptions<DirectDatabaseOptions>().Validate(o => !string.IsNullOrWhiteSpace(o.TravelDbDirect), DirectDatabaseOptions.Missing).ValidateOnStart();

@@ -72,7 +72,7 @@ public sealed class CommandLineTests(JobsFixture fx) : IClassFixture<JobsFixture
     }
 
     [Theory]
-    [InlineData("TravelDb", null, "Setting TravelDb (the pooled connection string, role travel_maintenance) is missing.")]
+    [InlineData("TravelDb", null, "Setting TravelDb (the pooled connection string) is missing.")]
     [InlineData("TravelDbDirect", null, "Setting TravelDbDirect (the direct connection string, role travel_owner) is missing.")]
     [InlineData("TravelDb", "Host=127.0.0.1;Options=-c statement_timeout=0", "Setting TravelDb is not a usable connection string")]
     [InlineData("TravelDbDirect", "@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/TravelDbDirect)", "Setting TravelDbDirect is an unresolved Key Vault reference")]

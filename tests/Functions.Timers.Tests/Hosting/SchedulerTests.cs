@@ -57,7 +57,7 @@ public sealed class SchedulerTests(SchedulerTests.EverySecondFixture fx) : IClas
 
     [Theory]
     [InlineData("JobTimeBudgetSeconds", "0", "Setting JobTimeBudgetSeconds = 0 must be a whole number of seconds from 1 to 560")]
-    [InlineData("TravelDb", null, "Setting TravelDb (the pooled connection string, role travel_maintenance) is missing.")]
+    [InlineData("TravelDb", null, "Setting TravelDb (the pooled connection string) is missing.")]
     [InlineData("TravelDbDirect", "@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/TravelDbDirect)", "Setting TravelDbDirect is an unresolved Key Vault reference")]
     [InlineData("ArchiveContainer", null, "Setting ArchiveContainer (the archive's blob container) is missing.")]
     public async Task A_missing_or_unusable_setting_stops_the_worker_at_start_naming_the_setting(string setting, string? value, string message)

@@ -28,7 +28,7 @@ public sealed class ArchiveCommandTests : IClassFixture<ArchiveWorld>
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(config);
         services.AddLogging();
-        services.AddTravelData(config);
+        services.AddTravelData(config).AddDirectDatabase(config);
         services.AddPartitionMaintenance();
         services.AddPartitionMaintenance();  // idempotent
         return services.BuildServiceProvider();
