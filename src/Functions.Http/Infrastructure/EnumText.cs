@@ -13,7 +13,7 @@ public static class EnumText
     public static T Parse<T>(string text) where T : struct, Enum =>
         Enum.Parse<T>(text.Replace("_", ""), ignoreCase: true);
 
-    /// <summary>Query-string enums in their JSON spelling ("in_progress"); minimal APIs' own binding wants "InProgress".</summary>
+    /// <summary>Query-string enums in their JSON spelling ("in_progress"), nothing else: absent is true with null.</summary>
     public static bool TryParseText<T>(string? text, out T? value) where T : struct, Enum
     {
         value = null;

@@ -64,10 +64,7 @@ public sealed class QueryReader(IQueryCollection values)
     public T? Enum<T>(string name, string description) where T : struct, Enum
     {
         var text = Raw(name, typeof(T), description);
-        if (text is null) return null;
-        foreach (var candidate in System.Enum.GetValues<T>())
-            if (EnumText.ToText(candidate) == text) return candidate;
-        return Fail<T?>(name, $"{name} must be one of: {EnumText.Allowed<T>()}.");
+        return EnumText.TryParseText<T>(text, out var value) ? value : Fail<T?>(name, $"{name} must be one of: {EnumText.Allowed<T>()}.");
     }
 
     public Guid? Guid(string name, string description)
