@@ -27,8 +27,10 @@ internal static partial class FunctionIndex
         }
         else if (type.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase))
         {
-            schedule = ResolveSettings(metadata.Name, GetString(trigger, "schedule") ?? "", setting);
-            ParseSchedule(metadata.Name, schedule);
+            var declared = GetString(trigger, "schedule") ?? "";
+            schedule = ResolveSettings(metadata.Name, declared, setting);
+            // Named as declared, so a schedule from a setting names the setting ('%XSchedule%' = '…').
+            ParseSchedule(metadata.Name, declared == schedule ? schedule : $"{declared}' = '{schedule}", schedule);
         }
 
         return new LoadedFunction(metadata.Name, metadata.FunctionId, type, name, route, methods, schedule,
@@ -36,10 +38,12 @@ internal static partial class FunctionIndex
     }
 
     /// <summary>A six-field NCRONTAB expression (seconds first), evaluated in UTC.</summary>
-    public static CrontabSchedule ParseSchedule(string functionName, string schedule) =>
+    public static CrontabSchedule ParseSchedule(string functionName, string schedule) => ParseSchedule(functionName, schedule, schedule);
+
+    private static CrontabSchedule ParseSchedule(string functionName, string described, string schedule) =>
         CrontabSchedule.TryParse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true })
         ?? throw new InvalidOperationException(
-            $"Function '{functionName}': schedule '{schedule}' is not a six-field NCRONTAB expression (second minute hour day month day-of-week).");
+            $"Function '{functionName}': schedule '{described}' is not a six-field NCRONTAB expression (second minute hour day month day-of-week).");
 
     /// <summary>Replaces each %Name% with that app setting, as the host's name resolver does.</summary>
     public static string ResolveSettings(string functionName, string value, Func<string, string?> setting) =>

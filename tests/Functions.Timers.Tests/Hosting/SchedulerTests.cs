@@ -34,14 +34,14 @@ public sealed class SchedulerTests(SchedulerTests.EverySecondFixture fx) : IClas
     [InlineData("*/10 * * * *")]   // 5 fields: the host needs seconds
     [InlineData("0 61 * * * *")]
     [InlineData("every ten minutes")]
-    public async Task An_invalid_schedule_stops_the_host_at_start_naming_the_function_and_the_expression(string expression)
+    public async Task An_invalid_schedule_stops_the_host_at_start_naming_the_function_the_setting_and_the_expression(string expression)
     {
         var settings = TimersApp.Settings(new TestDatabase());
         settings["AnalyzeTablesSchedule"] = expression;
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => HostedTimersFixture.StartAsync(settings));
 
-        Assert.Contains($"Function 'AnalyzeTables': schedule '{expression}' is not a six-field NCRONTAB expression", failure.Message);
+        Assert.Contains($"Function 'AnalyzeTables': schedule '%AnalyzeTablesSchedule%' = '{expression}' is not a six-field NCRONTAB expression", failure.Message);
     }
 
     [Fact]
