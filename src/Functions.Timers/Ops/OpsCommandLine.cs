@@ -17,12 +17,13 @@ public static class OpsCommandLine
     public const int UsageError = 2;
 
     /// <summary>
-    /// True when the arguments are for the command line rather than the worker: a verb (or anything else that is
-    /// not an option, which is reported as an unknown verb), help, version, or nothing at all. The Functions host
-    /// always starts the worker with options (--host, --port, --functions-uri, …).
+    /// True when the arguments are for the command line rather than the worker. The Functions host always names
+    /// the worker it starts (--functions-worker-id, and --workerId for older hosts), wherever it puts the rest:
+    /// a host that launches the app's own executable passes the worker's .dll path first, so the position of the
+    /// first argument cannot tell the two apart.
     /// </summary>
     public static bool Handles(string[] args) =>
-        args.Length == 0 || !args[0].StartsWith('-') || args[0] is "-h" or "--help" or "-?" or "--version";
+        !args.Any(a => a is "--functions-worker-id" or "--workerId");
 
     /// <summary>The command line of the executable: services built as the app builds them, never started.</summary>
     public static async Task<int> RunAsync(string[] args)
