@@ -73,6 +73,8 @@ for rows in $SIZES; do
   export_ratio="$(echo "scale=2; $export_rps / $floor_rps" | bc)"
   echo "   archiver (export+upload+verify+manifest+detach+drop): ${arch_s} s, ${arch_rps} rows/s, ratio ${ratio}"
   echo "   archiver export+upload only: ${export_s} s, ${export_rps} rows/s, ratio ${export_ratio}"
+  # Step durations (each STEP line is the time since the start at the end of that step).
+  awk '/^STEP/ { split($3, a, "="); printf "   step %-15s %6.2f s\n", $2, a[2] - prev; prev = a[2] }' "$out"
   echo "   archiver peak RSS: $((rss_kb / 1024)) MB ($rss_kb kB)"
   owner -c "SELECT 'ledger: ' || state || ', ' || row_count || ' rows, ' || compressed_bytes || ' bytes gzip' FROM maintenance.partition_archives WHERE partition_name = '$part'"
   summary+=("$rows rows: floor ${floor_rps} rows/s; archiver ${arch_rps} rows/s (ratio ${ratio}; export-only ${export_rps} rows/s, ratio ${export_ratio}); peak RSS $((rss_kb / 1024)) MB")

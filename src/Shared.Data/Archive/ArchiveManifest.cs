@@ -47,6 +47,23 @@ public sealed record ArchiveManifest
     public static ArchiveManifest FromJson(string json) =>
         JsonSerializer.Deserialize<ArchiveManifest>(json, Json) ?? throw new InvalidDataException("Empty archive manifest.");
 
+    /// <summary>
+    /// True when <paramref name="storedJson"/> is a manifest of the same archive as <paramref name="manifest"/>: every
+    /// field equal except when and by which version it was written. False for anything else, unreadable JSON included.
+    /// </summary>
+    public static bool DescribeSameArchive(string storedJson, ArchiveManifest manifest)
+    {
+        try
+        {
+            var stored = FromJson(storedJson);
+            return (stored with { CreatedAt = manifest.CreatedAt, AppVersion = manifest.AppVersion }).ToJson() == manifest.ToJson();
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     public static string CurrentAppVersion { get; } =
         typeof(ArchiveManifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(ArchiveManifest).Assembly.GetName().Version?.ToString() ?? "unknown";

@@ -129,7 +129,7 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
 
         using var digest = new CsvDigest();
         var upload = await store.UploadAsync(blobName,
-            (destination, token) => PumpAsync(conn, copySql, digest, destination, token), "application/gzip", null, ct);
+            (destination, token) => PumpAsync(conn, copySql, digest, destination, token), new BlobWrite("application/gzip"), ct);
         await tx.CommitAsync(ct);
 
         if (!digest.EndedCleanly)
