@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Data;
 using System.IO.Compression;
-using System.Text;
 using System.Threading.Channels;
 using Npgsql;
 using TravelFunctions.Data.Archive.Blob;
@@ -29,14 +28,15 @@ public sealed record ExportResult(
 /// </summary>
 public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
 {
-    private const int ChunkChars = 256 * 1024;
+    private const int ChunkBytes = 256 * 1024;
+    // Below this much room a chunk goes on: a row rarely needs more, and a longer one is simply split.
+    private const int ChunkSlack = 16 * 1024;
     private const int ChannelDepth = 4;
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
-    /// Two stages overlapped through a small bounded channel (memory: a few 256 KiB chunks): COPY text → UTF-8 bytes →
-    /// SHA-256 + record count on one side; gzip → block upload on the other. Npgsql hands text COPY out one row per
-    /// read, so reads are batched into large chunks before anything else touches them.
+    /// Two stages overlapped through a small bounded channel (memory: a few 256 KiB chunks): COPY bytes → SHA-256 + record
+    /// count on one side; gzip → block upload on the other. COPY hands out one row per read, so reads are batched into
+    /// large chunks before anything else touches them.
     /// </summary>
     private static async Task PumpAsync(NpgsqlConnection conn, string copySql, CsvDigest digest, Stream destination, CancellationToken ct)
     {
@@ -47,31 +47,25 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
         {
             try
             {
-                // Npgsql serves text-format COPY only as characters; re-encoding them gives back the server's UTF-8 bytes.
                 using var copy = await conn.BeginTextExportAsync(copySql, stop.Token);
                 if (copy is NpgsqlCopyTextReader reader)
                     reader.Timeout = (int)TimeSpan.FromMinutes(30).TotalMilliseconds;  // a big sort may precede the first byte
-                var encoder = Utf8.GetEncoder();
-                var chars = ArrayPool<char>.Shared.Rent(ChunkChars);
-                try
+                // The reader decodes to characters; underneath is the COPY stream itself, the bytes exactly as the server
+                // sends them (UTF-8: the export transaction sets client_encoding). Reading those skips decoding every
+                // byte to a character and encoding it back, and the reader's small buffer.
+                var rows = copy.BaseStream;
+                while (true)
                 {
-                    var filled = 0;
-                    while (true)
+                    var bytes = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+                    int filled = 0, n;
+                    while ((n = await rows.ReadAsync(bytes.AsMemory(filled, ChunkBytes - filled), stop.Token)) > 0)
                     {
-                        var n = await copy.ReadAsync(chars.AsMemory(filled, ChunkChars - filled), stop.Token);
                         filled += n;
-                        if (n > 0 && filled < ChunkChars - 8192) continue;  // batch rows into one chunk
-                        var bytes = ArrayPool<byte>.Shared.Rent(Utf8.GetMaxByteCount(ChunkChars));
-                        var count = encoder.GetBytes(chars, 0, filled, bytes, 0, flush: n == 0);
-                        filled = 0;
-                        digest.Append(bytes.AsSpan(0, count));
-                        await chunks.Writer.WriteAsync((bytes, count), stop.Token);
-                        if (n == 0) break;
+                        if (filled > ChunkBytes - ChunkSlack) break;  // batch rows into one chunk
                     }
-                }
-                finally
-                {
-                    ArrayPool<char>.Shared.Return(chars);
+                    digest.Append(bytes.AsSpan(0, filled));
+                    await chunks.Writer.WriteAsync((bytes, filled), stop.Token);
+                    if (n == 0) break;
                 }
                 chunks.Writer.TryComplete();
             }
@@ -113,6 +107,7 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await using (var set = new NpgsqlCommand($"""
             SET LOCAL lock_timeout = '2s';
+            SET LOCAL client_encoding = 'UTF8';
             SET LOCAL TimeZone = 'UTC';
             SET LOCAL DateStyle = 'ISO, YMD';
             SET LOCAL IntervalStyle = 'postgres';

@@ -55,7 +55,7 @@ public sealed class BlobConditionalWriteTests() : AzuriteContainerTest("cond", n
             BinaryData.FromString("y"), Write(BlobCondition.IfUnchanged(someEtag))));
 
         // What matters is the refusal; the services differ in how (412 ConditionNotMet, or 404 BlobNotFound).
-        Assert.Contains((missing.Status, missing.ErrorCode), new[] { (412, "ConditionNotMet"), (404, "BlobNotFound") });
+        Assert.Contains((missing.Status, missing.ErrorCode), new (int, string?)[] { (412, "ConditionNotMet"), (404, "BlobNotFound") });
         Assert.False((await Store.GetPropertiesAsync("cond/missing.bin")).Exists);
     }
 
