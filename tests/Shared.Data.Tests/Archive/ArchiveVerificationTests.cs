@@ -68,7 +68,8 @@ public sealed class ArchiveVerificationTests : IClassFixture<ArchiveWorld>
         var month = new DateOnly(2012, 3, 1);
         var partition = await OldMonth(month, 400);
         var manifestBlob = ArchiveBlobNames.Manifest("external_api_logs", partition, new DateTimeOffset(2012, 3, 1, 0, 0, 0, TimeSpan.Zero));
-        var stale = await _w.Store.UploadAsync(manifestBlob, BinaryData.FromString("""{"table":"external_api_logs","sha256":"stale"}"""),
+        var stale = await _w.Store.UploadAsync(manifestBlob,
+            (target, ct) => target.WriteAsync("""{"table":"external_api_logs","sha256":"stale"}"""u8.ToArray(), ct).AsTask(),
             new BlobWrite("application/json"));
 
         var results = await _w.Job().RunAsync(ArchiveWorld.Context());

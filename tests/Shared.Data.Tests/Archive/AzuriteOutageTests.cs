@@ -30,7 +30,6 @@ public sealed class AzuriteOutageTests : IClassFixture<ArchiveWorld>
         public string ContainerName => live.ContainerName;
         public Task EnsureContainerExistsAsync(CancellationToken ct = default) => S.EnsureContainerExistsAsync(ct);
         public Task<BlobUploadResult> UploadAsync(string n, Func<Stream, CancellationToken, Task> w, BlobWrite b, CancellationToken ct = default) => S.UploadAsync(n, w, b, ct);
-        public Task<BlobUploadResult> UploadAsync(string n, BinaryData c, BlobWrite b, CancellationToken ct = default) => S.UploadAsync(n, c, b, ct);
         public Task<IReadOnlyList<BlobBlock>> GetBlockListAsync(string n, CancellationToken ct = default) => S.GetBlockListAsync(n, ct);
         public Task<Stream> OpenReadAsync(string n, CancellationToken ct = default) => S.OpenReadAsync(n, ct);
         public Task<Stream> OpenReadAsync(string n, HttpRange r, CancellationToken ct = default) => S.OpenReadAsync(n, r, ct);

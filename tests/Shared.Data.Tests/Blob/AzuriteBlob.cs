@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using TravelFunctions.Data.Archive.Blob;
 using Xunit;
@@ -66,6 +67,8 @@ public abstract class AzuriteContainerTest : IAsyncLifetime
         for (var at = 0; at < data.Length; at += 777)
             await target.WriteAsync(data.AsMemory(at, Math.Min(777, data.Length - at)), ct);
     };
+
+    protected static Func<Stream, CancellationToken, Task> Writes(string text) => Writes(Encoding.UTF8.GetBytes(text));
 
     protected static async Task<byte[]> ReadAllAsync(Stream stream)
     {

@@ -125,22 +125,6 @@ public sealed class BlobUploadTests() : AzuriteContainerTest("upload", new BlobS
     }
 
     [Fact]
-    public async Task Small_upload_is_one_put_whose_md5_the_service_keeps()
-    {
-        var data = RandomBytes(3 * BlockSize, seed: 21);  // larger than a block: still one request, no block list
-
-        var result = await Store.UploadAsync("small/one-put.json", BinaryData.FromBytes(data), new BlobWrite("application/json"));
-
-        Assert.Equal(1, result.BlockCount);
-        Assert.Equal(MD5.HashData(data), result.ContentMd5);
-        var properties = await Store.GetPropertiesAsync("small/one-put.json");
-        Assert.Equal(MD5.HashData(data), properties.ContentMd5);
-        Assert.Equal(result.ETag, properties.ETag);
-        Assert.Equal("application/json", properties.ContentType);
-        Assert.Equal(data, await ReadAllAsync(await Store.OpenReadAsync("small/one-put.json")));
-    }
-
-    [Fact]
     public async Task Reading_a_missing_blob_is_a_404_request_failure()
     {
         var error = await Assert.ThrowsAsync<RequestFailedException>(() => Store.OpenReadAsync("missing/blob.bin"));

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Storage;
@@ -30,9 +29,6 @@ public sealed partial class AzureBlobStore : IBlobStore
         _options = options;
     }
 
-    // Small content only: the manifest is a few KiB.
-    private const int SinglePutLimit = 64 * 1024 * 1024;
-
     public string ContainerName => _container.Name;
 
     public Uri ContainerUri => _container.Uri;
@@ -55,27 +51,6 @@ public sealed partial class AzureBlobStore : IBlobStore
             await writer(stream, cancellationToken).ConfigureAwait(false);
             return await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    public async Task<BlobUploadResult> UploadAsync(string blobName, BinaryData content, BlobWrite write,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        Check(write);
-        var length = content.ToMemory().Length;
-        if (length > SinglePutLimit)
-            throw new ArgumentOutOfRangeException(nameof(content), length, $"At most {SinglePutLimit} bytes go up in one request; stream larger content.");
-        // One Put Blob (below the initial transfer size the SDK never splits): the SDK sends Content-MD5, the service
-        // checks the body against it and keeps it as the blob's Content-MD5.
-        var response = await Blocks(blobName).UploadAsync(content.ToStream(), new BlobUploadOptions
-        {
-            HttpHeaders = new BlobHttpHeaders { ContentType = write.ContentType },
-            Metadata = write.Metadata?.ToDictionary(kv => kv.Key, kv => kv.Value),
-            Conditions = Conditions(write.Condition),
-            TransferOptions = new StorageTransferOptions { InitialTransferSize = SinglePutLimit + 1L },
-            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
-        }, cancellationToken).ConfigureAwait(false);
-        return new BlobUploadResult(blobName, length, response.Value.ETag, 1, MD5.HashData(content.ToMemory().Span));
     }
 
     public async Task<IReadOnlyList<BlobBlock>> GetBlockListAsync(string blobName, CancellationToken cancellationToken = default)

@@ -17,7 +17,7 @@ public interface IBlobStore
     Task EnsureContainerExistsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Streamed block upload: <paramref name="writer"/> writes into a stream whose bytes are cut into blocks and staged
+    /// Block upload, streamed: <paramref name="writer"/> writes into a stream whose bytes are cut into blocks and staged
     /// as they fill, each with a Content-MD5 the service checks. Memory is the block buffers, whatever the size.
     /// When the writer returns normally the block list is committed (content type, whole-blob Content-MD5, metadata,
     /// <see cref="BlobWrite.Condition"/>) and the blob appears atomically. If the writer or a block upload throws,
@@ -27,11 +27,6 @@ public interface IBlobStore
     /// </summary>
     Task<BlobUploadResult> UploadAsync(string blobName, Func<Stream, CancellationToken, Task> writer, BlobWrite write,
         CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Small content (a manifest) in one Put Blob with Content-MD5: the service checks the bytes and stores that MD5.
-    /// </summary>
-    Task<BlobUploadResult> UploadAsync(string blobName, BinaryData content, BlobWrite write, CancellationToken cancellationToken = default);
 
     /// <summary>The committed blocks (id and size, in blob order), for verifying an upload. 404 throws.</summary>
     Task<IReadOnlyList<BlobBlock>> GetBlockListAsync(string blobName, CancellationToken cancellationToken = default);
