@@ -24,7 +24,7 @@ using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine 
 await using var direct = NpgsqlDataSource.Create(ConnectionStrings.ForDirectEndpoint(
     Environment.GetEnvironmentVariable("TravelDbDirect") ?? throw new InvalidOperationException("TravelDbDirect is not set")));
 var store = BlobStoreFactory.Create(Environment.GetEnvironmentVariable("ArchiveStorage") ?? "",
-    Environment.GetEnvironmentVariable("ArchiveContainer") ?? "", options: new BlobStoreOptions { UploadBuffers = 2 });
+    Environment.GetEnvironmentVariable("ArchiveContainer") ?? "", options: BlobStoreOptions.ForPartitionArchive());
 var watch = new Stopwatch();
 TimeSpan? exported = null;
 var hook = new ArchiveStepHook(async (step, _, ct) =>

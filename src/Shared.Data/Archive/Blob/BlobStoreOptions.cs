@@ -27,6 +27,13 @@ public sealed class BlobStoreOptions
     /// <summary>Results per List Blobs page (the service caps it at 5000).</summary>
     public int ListPageSize { get; set; } = 5000;
 
+    /// <summary>
+    /// The partition archive's settings: 16 MiB blocks, two of them (the next fills while the previous uploads: 32 MiB
+    /// per export). Fewer, larger blocks cost the service less per byte: 131 MB into Azurite took 2.45 s of its CPU in
+    /// 1 MiB blocks, 1.8–1.9 s in 4 MiB and 1.4–1.7 s in 16 MiB ones; in Azure they are fewer billed transactions.
+    /// </summary>
+    public static BlobStoreOptions ForPartitionArchive() => new() { BlockSize = 16 * 1024 * 1024, UploadBuffers = 2 };
+
     /// <summary>The SDK's client options; <see cref="CreateClientOptions"/> says what is set and why.</summary>
     public BlobClientOptions Client { get; } = CreateClientOptions();
 
