@@ -22,7 +22,7 @@ public sealed record ExportResult(
 /// <summary>
 /// Streams one partition out of PostgreSQL into a gzip-compressed CSV block blob:
 /// COPY (SELECT … ORDER BY pk) TO STDOUT (csv, header) → SHA-256 + record count as the bytes pass →
-/// GZip (Fastest) → block upload. Nothing is buffered beyond one copy buffer and the store's block buffers,
+/// GZip (level 2) → block upload. Nothing is buffered beyond one copy buffer and the store's block buffers,
 /// so memory is flat whatever the partition size. The same partition always goes to the same blob name,
 /// so a re-export overwrites the earlier attempt instead of leaving a second blob behind.
 /// </summary>
@@ -32,6 +32,10 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
     // Below this much room a chunk goes on: a row rarely needs more, and a longer one is simply split.
     private const int ChunkSlack = 16 * 1024;
     private const int ChannelDepth = 4;
+    // zlib-ng's level 1 is a quick strategy that leaves this CSV at 25 % of its size; level 2 at 18 % (gzip -1: 20 %)
+    // for about a third more compression CPU, which the smaller upload more than repays: less to hash and send, and a
+    // third less work for the storage service (2 M rows: 131 → 93 MB, Azurite's CPU 2.0 → 1.4 s).
+    private const int GzipLevel = 2;
 
     /// <summary>
     /// Two stages overlapped through a small bounded channel (memory: a few 256 KiB chunks): COPY bytes → SHA-256 + record
@@ -78,7 +82,7 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
 
         try
         {
-            await using var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true);
+            await using var gzip = new GZipStream(destination, new ZLibCompressionOptions { CompressionLevel = GzipLevel }, leaveOpen: true);
             await foreach (var (buffer, length) in chunks.Reader.ReadAllAsync(stop.Token))
             {
                 await gzip.WriteAsync(buffer.AsMemory(0, length), stop.Token);
