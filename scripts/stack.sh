@@ -172,7 +172,7 @@ start_azurite() {
   if port_open "$blob_port"; then log "port $blob_port is taken by something this stack did not start"; exit 1; fi
   mkdir -p "$stack/azurite"
   nohup "$tools/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$blob_port" \
-    --location "$stack/azurite" --skipApiVersionCheck --silent > "$stack/azurite.log" 2>&1 &
+    --location "$stack/azurite" --skipApiVersionCheck --disableTelemetry --silent > "$stack/azurite.log" 2>&1 &
   echo $! > "$stack/azurite.pid"
   for _ in $(seq 1 100); do port_open "$blob_port" && break; sleep 0.1; done
   port_open "$blob_port" || { log "azurite did not start; see $stack/azurite.log"; exit 1; }

@@ -11,7 +11,7 @@ using TravelFunctions.Data.Partitions;
 // Settings from the environment: TravelDbDirect, ArchiveStorage, ArchiveContainer.
 // Archives one attached partition (or resumes its archive from the ledger) with the real archiver. With --block-at
 // it prints "BLOCKED <step>" after that step and waits forever, for the test to kill the process there.
-// Last line: "RESULT outcome=… rows=… seconds=… rows_per_s=… vmhwm_kb=…".
+// Prints "STEP <step> at=<seconds>" after each step, and as its last line "RESULT outcome=… rows=… seconds=… rows_per_s=… vmhwm_kb=…".
 if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--block-at"))
 {
     Console.Error.WriteLine("usage: ArchiveCrashHost <partition> [--block-at <ArchiveStep>]");
@@ -24,12 +24,14 @@ using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine 
 await using var direct = NpgsqlDataSource.Create(ConnectionStrings.ForDirectEndpoint(
     Environment.GetEnvironmentVariable("TravelDbDirect") ?? throw new InvalidOperationException("TravelDbDirect is not set")));
 var store = BlobStoreFactory.Create(Environment.GetEnvironmentVariable("ArchiveStorage") ?? "",
-    Environment.GetEnvironmentVariable("ArchiveContainer") ?? "", options: new BlobStoreOptions { UploadBuffers = 2 });
+    Environment.GetEnvironmentVariable("ArchiveContainer") ?? "", options: BlobStoreOptions.ForPartitionArchive());
 var watch = new Stopwatch();
 TimeSpan? exported = null;
 var hook = new ArchiveStepHook(async (step, _, ct) =>
 {
     if (step == ArchiveStep.Uploaded) exported ??= watch.Elapsed;  // export + compress + upload, before verify/detach/drop
+    // Where the time goes: seconds since the start at the end of each step (bench/archive.sh prints them).
+    Console.WriteLine($"STEP {step} at={watch.Elapsed.TotalSeconds:F3}");
     if (step != blockAt) return;
     Console.WriteLine($"BLOCKED {step}");
     Console.Out.Flush();

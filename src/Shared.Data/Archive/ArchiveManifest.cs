@@ -36,21 +36,40 @@ public sealed record ArchiveManifest
     public required DateTimeOffset CreatedAt { get; init; }
     public required string AppVersion { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, ArchiveManifestJson.Default.ArchiveManifest);
 
     public static ArchiveManifest FromJson(string json) =>
-        JsonSerializer.Deserialize<ArchiveManifest>(json, Json) ?? throw new InvalidDataException("Empty archive manifest.");
+        JsonSerializer.Deserialize(json, ArchiveManifestJson.Default.ArchiveManifest) ?? throw new InvalidDataException("Empty archive manifest.");
+
+    /// <summary>
+    /// True when <paramref name="storedJson"/> is a manifest of the same archive as <paramref name="manifest"/>: every
+    /// field equal except when and by which version it was written. False for anything else, unreadable JSON included.
+    /// </summary>
+    public static bool DescribeSameArchive(string storedJson, ArchiveManifest manifest)
+    {
+        try
+        {
+            var stored = FromJson(storedJson);
+            return (stored with { CreatedAt = manifest.CreatedAt, AppVersion = manifest.AppVersion }).ToJson() == manifest.ToJson();
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            return false;
+        }
+    }
 
     public static string CurrentAppVersion { get; } =
         typeof(ArchiveManifest).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(ArchiveManifest).Assembly.GetName().Version?.ToString() ?? "unknown";
 }
+
+/// <summary>
+/// The manifest's JSON (camelCase, indented), generated at compile time: the archive run serializes one manifest,
+/// and warming up the reflection serializer for it took longer than writing the blob.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(ArchiveManifest))]
+internal sealed partial class ArchiveManifestJson : JsonSerializerContext;
 
 /// <summary>Blob names of an archived partition: `{table}/{yyyy}/{MM}/{partition}.csv.gz` and its manifest.</summary>
 public static class ArchiveBlobNames

@@ -19,9 +19,8 @@ public static class PartitionServiceCollectionExtensions
     public static IServiceCollection AddPartitionMaintenance(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        // Two block buffers: the next 4 MiB block fills while the previous one uploads (8 MiB per export).
         services.TryAddSingleton<IBlobStore>(sp => BlobStoreFactory.Create(sp.GetRequiredService<IConfiguration>(),
-            options: new BlobStoreOptions { UploadBuffers = 2 }));
+            options: BlobStoreOptions.ForPartitionArchive()));
         services.TryAddSingleton(sp => new PartitionArchiver(
             sp.GetRequiredService<TravelDataSources>().Direct,
             sp.GetRequiredService<IBlobStore>(),

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using TravelFunctions.Data.Archive;
 using TravelFunctions.Data.Archive.Blob;
 using TravelFunctions.Data.Jobs;
@@ -10,8 +12,9 @@ using Xunit;
 namespace TravelFunctions.Tests.Archive;
 
 /// <summary>
-/// Blob storage unreachable (a closed port: the shared Azurite is never stopped) at the upload, and in the middle of
-/// an archive (after the upload was recorded): nothing is dropped, the ledger keeps the state, the next run completes.
+/// Blob storage unreachable (a closed port: the shared Azurite is never stopped) at the upload, in the middle of an
+/// upload (some blocks staged), and in the middle of an archive (after the upload was recorded): nothing is dropped,
+/// nothing duplicated, the ledger keeps the state, the next run completes.
 /// </summary>
 public sealed class AzuriteOutageTests : IClassFixture<ArchiveWorld>
 {
@@ -26,29 +29,103 @@ public sealed class AzuriteOutageTests : IClassFixture<ArchiveWorld>
         private IBlobStore S => Down ? dead : live;
         public string ContainerName => live.ContainerName;
         public Task EnsureContainerExistsAsync(CancellationToken ct = default) => S.EnsureContainerExistsAsync(ct);
-        public Task<BlobUploadResult> UploadAsync(string n, Stream c, string t, IReadOnlyDictionary<string, string>? m = null, CancellationToken ct = default) => S.UploadAsync(n, c, t, m, ct);
-        public Task<BlobUploadResult> UploadAsync(string n, Func<Stream, CancellationToken, Task> w, string t, IReadOnlyDictionary<string, string>? m = null, CancellationToken ct = default) => S.UploadAsync(n, w, t, m, ct);
-        public Task<BlobUploadStream> OpenWriteAsync(string n, string t, IReadOnlyDictionary<string, string>? m = null, CancellationToken ct = default) => S.OpenWriteAsync(n, t, m, ct);
+        public Task<BlobUploadResult> UploadAsync(string n, Func<Stream, CancellationToken, Task> w, BlobWrite b, CancellationToken ct = default) => S.UploadAsync(n, w, b, ct);
         public Task<IReadOnlyList<BlobBlock>> GetBlockListAsync(string n, CancellationToken ct = default) => S.GetBlockListAsync(n, ct);
         public Task<Stream> OpenReadAsync(string n, CancellationToken ct = default) => S.OpenReadAsync(n, ct);
+        public Task<Stream> OpenReadAsync(string n, HttpRange r, CancellationToken ct = default) => S.OpenReadAsync(n, r, ct);
         public Task<BlobProperties> GetPropertiesAsync(string n, CancellationToken ct = default) => S.GetPropertiesAsync(n, ct);
         public IAsyncEnumerable<BlobItem> ListBlobsAsync(string p, bool md = false, CancellationToken ct = default) => S.ListBlobsAsync(p, md, ct);
-        public Task<bool> DeleteAsync(string n, CancellationToken ct = default) => S.DeleteAsync(n, ct);
-        public Task<ETag> SetMetadataAsync(string n, IReadOnlyDictionary<string, string> m, CancellationToken ct = default) => S.SetMetadataAsync(n, m, ct);
+        public Task<bool> DeleteAsync(string n, ETag? e = null, CancellationToken ct = default) => S.DeleteAsync(n, e, ct);
     }
 
-    private IBlobStore DeadStore()
+    /// <summary>
+    /// While <see cref="Down"/>, sends every request of the store it is part of to a closed port, so an outage can begin
+    /// between two requests of one upload; <see cref="GoDownAt"/> sets Down when a request matches.
+    /// </summary>
+    private sealed class OutagePolicy(int closedPort) : HttpPipelineSynchronousPolicy
     {
-        // A port that was just free and is closed again: connections are refused.
+        public volatile bool Down;
+        public Func<Request, bool> GoDownAt { get; init; } = _ => false;
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            if (!Down && GoDownAt(message.Request)) Down = true;
+            if (Down) message.Request.Uri.Port = closedPort;
+        }
+    }
+
+    // A port that was just free and is closed again: connections are refused.
+    private static int ClosedPort()
+    {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var cs = BlobConnectionString.Parse(AzuriteBlob.ConnectionString);
-        var options = new BlobStoreOptions();
-        options.Retry.MaxRetries = 1;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(50);
-        return new AzureBlobRestStore(cs with { BlobEndpoint = new Uri($"http://127.0.0.1:{port}/{cs.AccountName}") }, _w.Container, options);
+        return port;
+    }
+
+    private static BlobStoreOptions FailFast(int blockSize = BlobStoreOptions.DefaultBlockSize)
+    {
+        var options = new BlobStoreOptions { BlockSize = blockSize };
+        options.Client.Retry.MaxRetries = 1;
+        options.Client.Retry.Delay = TimeSpan.FromMilliseconds(50);
+        return options;
+    }
+
+    private IBlobStore DeadStore() => BlobStoreFactory.Create(
+        AzuriteBlob.ConnectionStringWith("BlobEndpoint", $"http://127.0.0.1:{ClosedPort()}/devstoreaccount1"), _w.Container, options: FailFast());
+
+    [Fact]
+    public async Task Storage_down_in_the_middle_of_an_upload_commits_nothing_drops_nothing_and_the_next_run_completes()
+    {
+        await _w.OnlyRetentionOf("external_api_logs", 3);
+        var months = new[] { new DateOnly(2016, 5, 1), new DateOnly(2016, 6, 1) };
+        foreach (var m in months)
+        {
+            await _w.CreateMonth("external_api_logs", m);
+            await _w.InsertApiLogs(m, 1200);
+            await _w.Exec($"CREATE TABLE expected_{m:yyyyMM} AS SELECT * FROM external_api_logs_p{m:yyyyMM}");
+        }
+        var stagedBlocks = 0;
+        // Down at the third Put Block of the first partition's data blob: two blocks are staged, the rest never get there.
+        var outage = new OutagePolicy(ClosedPort())
+        {
+            GoDownAt = r => r.Uri.Query.Contains("comp=block&") && r.Uri.Path.Contains("_p201605") && Interlocked.Increment(ref stagedBlocks) == 3,
+        };
+        var options = FailFast(blockSize: 4096);
+        options.Client.AddPolicy(outage, HttpPipelinePosition.PerRetry);
+        var store = BlobStoreFactory.Create(AzuriteBlob.ConnectionString, _w.Container, options: options);
+
+        var during = await _w.Job(store: store).RunAsync(ArchiveWorld.Context());
+
+        Assert.True(outage.Down);
+        foreach (var m in months)
+        {
+            var name = $"external_api_logs_p{m:yyyyMM}";
+            var unit = Assert.Single(during, r => r.Unit == name);
+            Assert.Equal(UnitOutcome.Failed, unit.Outcome);
+            var ledger = (await _w.Ledger(name))!;
+            Assert.Equal(ArchiveState.Exporting, ledger.State);
+            Assert.NotNull(ledger.LastError);
+            Assert.True(await _w.IsAttached(name));
+            await _w.AssertSameRows($"expected_{m:yyyyMM}", name);
+            Assert.Empty(await _w.BlobNames($"external_api_logs/{m:yyyy}/{m:MM}/"));  // the staged blocks are not a blob
+        }
+
+        outage.Down = false;
+        var after = await _w.Job(store: store).RunAsync(ArchiveWorld.Context());
+
+        foreach (var m in months)
+        {
+            var name = $"external_api_logs_p{m:yyyyMM}";
+            Assert.Equal(UnitOutcome.Done, Assert.Single(after, r => r.Unit == name).Outcome);
+            Assert.False(await _w.TableExists(name));
+            Assert.Equal([$"external_api_logs/{m:yyyy}/{m:MM}/{name}.csv.gz", $"external_api_logs/{m:yyyy}/{m:MM}/{name}.manifest.json"],
+                await _w.BlobNames($"external_api_logs/{m:yyyy}/{m:MM}/"));
+            Assert.Equal(2, (await _w.Ledger(name))!.Attempts);
+            await _w.Restorer().RestoreAsync(name, false, $"back_{m:yyyyMM}", default);
+            await _w.AssertSameRows($"expected_{m:yyyyMM}", $"back_{m:yyyyMM}");
+        }
     }
 
     [Fact]

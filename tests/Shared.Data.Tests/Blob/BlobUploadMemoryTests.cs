@@ -20,7 +20,7 @@ public sealed class BlobUploadMemoryTests() : AzuriteContainerTest("memory", new
     public async Task Streaming_upload_allocates_a_block_buffer_not_the_blob()
     {
         // Warm up the connection and JIT so the measurement is the upload itself.
-        await Store.UploadAsync("memory/warmup.bin", new MemoryStream(new byte[10]), "application/octet-stream");
+        await Store.UploadAsync("memory/warmup.bin", Writes(new byte[10]), new BlobWrite("application/octet-stream"));
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         var result = await Store.UploadAsync("memory/big.bin", async (target, ct) =>
@@ -31,7 +31,7 @@ public sealed class BlobUploadMemoryTests() : AzuriteContainerTest("memory", new
                 chunk.AsSpan().Fill((byte)(written / chunk.Length));
                 await target.WriteAsync(chunk.AsMemory(0, Math.Min(chunk.Length, TotalBytes - written)), ct);
             }
-        }, "application/octet-stream");
+        }, new BlobWrite("application/octet-stream"));
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
         Assert.Equal(TotalBytes, result.Size);

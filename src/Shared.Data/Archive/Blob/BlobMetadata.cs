@@ -1,14 +1,12 @@
 namespace TravelFunctions.Data.Archive.Blob;
 
 /// <summary>
-/// Checks blob metadata before it becomes x-ms-meta-* headers. Names must be C# identifiers (the service's rule;
-/// it also keeps the Shared Key header order unambiguous), compared case-insensitively; values printable ASCII
-/// without leading/trailing whitespace (HTTP would silently trim or reject anything else).
+/// Checks blob metadata before it becomes x-ms-meta-* headers, so a bad name or value fails here with its name rather than
+/// as a 400 from the service or, worse, silently changed: names must be C# identifiers (the service's rule), compared
+/// case-insensitively; values printable ASCII without leading/trailing whitespace (HTTP would trim or reject anything else).
 /// </summary>
 public static class BlobMetadata
 {
-    public const string HeaderPrefix = "x-ms-meta-";
-
     public static void Validate(IReadOnlyDictionary<string, string>? metadata)
     {
         if (metadata is null) return;

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 
 namespace TravelFunctions.Data.Archive.Blob;
@@ -7,9 +8,9 @@ namespace TravelFunctions.Data.Archive.Blob;
 /// <summary>
 /// Builds the archive's <see cref="IBlobStore"/> from configuration:
 /// <list type="bullet">
-/// <item><c>ArchiveStorage</c> = an account URL (https://acct.blob.core.windows.net) → Microsoft Entra ID token auth
-/// (managed identity in Azure); or a connection string (AccountName/AccountKey[/BlobEndpoint], UseDevelopmentStorage=true)
-/// → Shared Key, for Azurite.</item>
+/// <item><c>ArchiveStorage</c> = an account URL (https://acct.blob.core.windows.net) → Microsoft Entra ID tokens
+/// (managed identity in Azure, where the account has shared keys disabled); or a connection string (Azurite locally:
+/// AccountName/AccountKey/BlobEndpoint, or UseDevelopmentStorage=true).</item>
 /// <item><c>ArchiveContainer</c> = the container name.</item>
 /// <item><c>AZURE_CLIENT_ID</c> = client id of the user-assigned managed identity, when one is used.</item>
 /// </list>
@@ -24,14 +25,15 @@ public static class BlobStoreFactory
     /// <param name="container">Container name.</param>
     /// <param name="credential">Token credential for an account URL; default <see cref="CreateDefaultCredential"/>
     /// with AZURE_CLIENT_ID from the environment. Ignored for connection strings.</param>
-    /// <param name="options">Block size, upload buffers, retry etc.</param>
-    public static IBlobStore Create(string archiveStorage, string container, TokenCredential? credential = null,
+    /// <param name="options">Block size, upload buffers, SDK client options (retries etc.).</param>
+    public static AzureBlobStore Create(string archiveStorage, string container, TokenCredential? credential = null,
         BlobStoreOptions? options = null)
     {
         if (string.IsNullOrWhiteSpace(archiveStorage))
             throw new InvalidOperationException($"{StorageKey} is not configured (an account URL or a storage connection string).");
         if (string.IsNullOrWhiteSpace(container))
             throw new InvalidOperationException($"{ContainerKey} is not configured.");
+        options ??= new BlobStoreOptions();
 
         var value = archiveStorage.Trim();
         if (IsAccountUrl(value))
@@ -40,13 +42,15 @@ public static class BlobStoreFactory
             if (accountUrl.Scheme != Uri.UriSchemeHttps)
                 throw new InvalidOperationException($"{StorageKey} account URL must be https for token authentication.");
             credential ??= CreateDefaultCredential(Environment.GetEnvironmentVariable(ManagedIdentityClientIdKey));
-            return new AzureBlobRestStore(accountUrl, container, credential, options);
+            var containerUri = new BlobUriBuilder(accountUrl) { BlobContainerName = container }.ToUri();
+            return new AzureBlobStore(new BlobContainerClient(containerUri, credential, options.Client), options);
         }
-        return new AzureBlobRestStore(BlobConnectionString.Parse(value), container, options);
+        // The SDK parses the connection string (and refuses a malformed one with a FormatException that names no secret).
+        return new AzureBlobStore(new BlobContainerClient(value, container, options.Client), options);
     }
 
     /// <summary>Reads ArchiveStorage, ArchiveContainer and AZURE_CLIENT_ID from <paramref name="configuration"/>.</summary>
-    public static IBlobStore Create(IConfiguration configuration, TokenCredential? credential = null, BlobStoreOptions? options = null)
+    public static AzureBlobStore Create(IConfiguration configuration, TokenCredential? credential = null, BlobStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var storage = configuration[StorageKey] ?? "";

@@ -3,10 +3,10 @@ using Azure;
 namespace TravelFunctions.Data.Archive.Blob;
 
 /// <summary>
-/// The archive's view of one blob container. Kept small and SDK-neutral so that replacing the hand-written
-/// REST client (<see cref="AzureBlobRestStore"/>) with Azure.Storage.Blobs later is one class.
-/// Every non-success answer from the service surfaces as <see cref="RequestFailedException"/>
-/// (Status + ErrorCode from x-ms-error-code); transient failures (408/429/5xx, network) are retried first.
+/// The archive's view of one blob container: just what the archiver, restorer and tests use, so a test can put a
+/// faulty store in front of the real one (<see cref="AzureBlobStore"/>, on Azure.Storage.Blobs).
+/// Every non-success answer from the service surfaces as <see cref="RequestFailedException"/> (Status + ErrorCode);
+/// transient failures (408/429/5xx, network) are retried first, a bounded number of times (<see cref="BlobStoreOptions"/>).
 /// </summary>
 public interface IBlobStore
 {
@@ -17,55 +17,72 @@ public interface IBlobStore
     Task EnsureContainerExistsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Uploads <paramref name="content"/> as a block blob (Put Block per block, each with Content-MD5, then
-    /// Put Block List). Memory is bounded by the block buffer(s); the source is never buffered whole.
-    /// The blob becomes visible only when the block list is committed at the end.
+    /// Block upload, streamed: <paramref name="writer"/> writes into a stream whose bytes are cut into blocks and staged
+    /// as they fill, each with a Content-MD5 the service checks. Memory is the block buffers, whatever the size.
+    /// When the writer returns normally the block list is committed (content type, whole-blob Content-MD5, metadata,
+    /// <see cref="BlobWrite.Condition"/>) and the blob appears atomically. If the writer or a block upload throws,
+    /// nothing is committed: an existing blob of that name is untouched and the staged blocks stay uncommitted
+    /// (the service discards them after a week). The writer may dispose the stream (e.g. a GZipStream without
+    /// leaveOpen); that does not commit. What the writer has written when it returns is what gets committed.
     /// </summary>
-    Task<BlobUploadResult> UploadAsync(string blobName, Stream content, string contentType,
-        IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Runs <paramref name="writer"/> against a write-only stream whose bytes are cut into blocks and uploaded
-    /// as they fill; when the writer returns normally the block list is committed and the result returned.
-    /// If the writer (or an upload) throws, nothing is committed: a previously committed blob of that name is
-    /// left untouched and the uploaded blocks stay uncommitted (Azure discards them after about a week).
-    /// The writer may dispose the stream it was given (e.g. a GZipStream without leaveOpen); that does not commit.
-    /// The writer must flush/dispose any wrapping stream (e.g. GZipStream) before it returns: what it has written
-    /// when it returns is what gets committed. Prefer WriteAsync: synchronous writes block while a full block uploads.
-    /// </summary>
-    Task<BlobUploadResult> UploadAsync(string blobName, Func<Stream, CancellationToken, Task> writer, string contentType,
-        IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Opens a write-only stream for a producer that cannot be expressed as a callback. Writes are uploaded as
-    /// blocks as they fill; only <see cref="BlobUploadStream.CompleteAsync"/> commits. Disposing without
-    /// completing abandons the upload (nothing committed).
-    /// </summary>
-    Task<BlobUploadStream> OpenWriteAsync(string blobName, string contentType,
-        IReadOnlyDictionary<string, string>? metadata = null, CancellationToken cancellationToken = default);
+    Task<BlobUploadResult> UploadAsync(string blobName, Func<Stream, CancellationToken, Task> writer, BlobWrite write,
+        CancellationToken cancellationToken = default);
 
     /// <summary>The committed blocks (id and size, in blob order), for verifying an upload. 404 throws.</summary>
     Task<IReadOnlyList<BlobBlock>> GetBlockListAsync(string blobName, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Get Blob as a forward-only stream read straight from the response (not buffered); the caller disposes it
-    /// (that releases the connection). A connection lost mid-read surfaces as an IOException and is not resumed. 404 throws.
+    /// Reads the whole blob as a forward-only stream, in ranges of at most 4 MiB, each checked against the MD5 the service
+    /// computes for it and retried on its own, all pinned to the ETag seen first (a blob replaced mid-read fails instead
+    /// of mixing versions). Memory: one range. 404 throws.
     /// </summary>
     Task<Stream> OpenReadAsync(string blobName, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one range of at most 4 MiB in one request, checked against the MD5 the service computes for it. 404 throws.</summary>
+    Task<Stream> OpenReadAsync(string blobName, HttpRange range, CancellationToken cancellationToken = default);
 
     /// <summary>HEAD of the blob. A missing blob gives <see cref="BlobProperties.Exists"/> = false, not an exception.</summary>
     Task<BlobProperties> GetPropertiesAsync(string blobName, CancellationToken cancellationToken = default);
 
-    /// <summary>Blobs whose names start with <paramref name="prefix"/>, in name order, following NextMarker paging.</summary>
-    IAsyncEnumerable<BlobItem> ListBlobsAsync(string prefix, bool includeMetadata = false,
-        CancellationToken cancellationToken = default);
+    /// <summary>Blobs whose names start with <paramref name="prefix"/>, in name order, across all result pages.</summary>
+    IAsyncEnumerable<BlobItem> ListBlobsAsync(string prefix, bool includeMetadata = false, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the blob (and its snapshots). Returns false when it did not exist; never throws for 404.</summary>
-    Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Deletes the blob (and its snapshots); with <paramref name="ifMatch"/>, only that version of it (412 otherwise).
+    /// Returns false when it did not exist; never throws for 404.
+    /// </summary>
+    Task<bool> DeleteAsync(string blobName, ETag? ifMatch = null, CancellationToken cancellationToken = default);
+}
 
-    /// <summary>Replaces the blob's metadata with <paramref name="metadata"/>. Returns the new ETag. 404 throws.</summary>
-    Task<ETag> SetMetadataAsync(string blobName, IReadOnlyDictionary<string, string> metadata,
-        CancellationToken cancellationToken = default);
+/// <summary>How a blob is written: its content type, metadata and the condition the write depends on.</summary>
+public sealed record BlobWrite(string ContentType)
+{
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    public BlobCondition Condition { get; init; } = BlobCondition.None;
+}
+
+/// <summary>
+/// The condition a write depends on, checked by the service atomically with the write: none (overwrite), the blob
+/// must not exist (409 BlobAlreadyExists otherwise), or it must still be the version with this ETag (412 otherwise).
+/// </summary>
+public sealed record BlobCondition
+{
+    private BlobCondition(bool mustNotExist, ETag? ifMatch)
+    {
+        MustNotExist = mustNotExist;
+        IfMatch = ifMatch;
+    }
+
+    public bool MustNotExist { get; }
+
+    public ETag? IfMatch { get; }
+
+    public static BlobCondition None { get; } = new(false, null);
+
+    public static BlobCondition IfNotExists { get; } = new(true, null);
+
+    public static BlobCondition IfUnchanged(ETag etag) => new(false, etag);
 }
 
 /// <summary>What was committed: total size in bytes, the blob's ETag, block count, and MD5 of the whole blob.</summary>
@@ -96,13 +113,3 @@ public sealed record BlobItem(
     ETag ETag,
     DateTimeOffset? LastModified,
     IReadOnlyDictionary<string, string> Metadata);
-
-/// <summary>
-/// A write-only stream whose content becomes a block blob. Only <see cref="CompleteAsync"/> commits;
-/// Dispose/DisposeAsync alone never commits (so an exception in the producer can never publish a partial blob).
-/// </summary>
-public abstract class BlobUploadStream : Stream
-{
-    /// <summary>Uploads the last partial block and commits the block list. Callable once, also after Dispose.</summary>
-    public abstract Task<BlobUploadResult> CompleteAsync(CancellationToken cancellationToken = default);
-}

@@ -1,25 +1,27 @@
 using System.Security.Cryptography;
-using System.Text;
+using Azure;
+using Azure.Storage;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace TravelFunctions.Data.Archive.Blob;
 
 /// <summary>
-/// Cuts written bytes into fixed-size blocks and stages each with Put Block as soon as it fills; commits with
-/// Put Block List only in <see cref="CompleteAsync"/>. Memory: <c>uploadBuffers</c> × block size, whatever the
-/// blob size. If anything fails before the commit, the staged blocks stay uncommitted and invisible; the service
-/// garbage-collects uncommitted blocks (after about a week) and they never replace an existing blob.
+/// A write-only stream whose bytes become a block blob: cut into fixed-size blocks, each staged (Put Block, with a
+/// Content-MD5 the service checks) as soon as it fills; committed (Put Block List) only by <see cref="CompleteAsync"/>.
+/// Memory: <c>uploadBuffers</c> × block size, whatever the blob size. Disposing without completing commits nothing,
+/// which is why this is not the SDK's OpenWrite stream: that one commits what it has on Dispose, so a producer that
+/// fails inside a <c>using</c> would publish a partial blob.
 /// </summary>
-internal sealed class RestBlobUploadStream : BlobUploadStream
+internal sealed class StagedBlockUploadStream : Stream
 {
-    private readonly AzureBlobRestStore _store;
-    private readonly string _blobName;
-    private readonly string _contentType;
-    private readonly IReadOnlyDictionary<string, string>? _metadata;
+    private static readonly UploadTransferValidationOptions Md5PerBlock = new() { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 };
+
+    private readonly BlockBlobClient _blob;
+    private readonly BlobWrite _write;
     private readonly int _blockSize;
     private readonly int _uploadBuffers;
-    // Per upload, so two uploads of the same name never mix blocks. Ids are base64 of a fixed-length string:
-    // the service requires all block ids of a blob to have the same length (also across abandoned attempts).
-    private readonly string _uploadId = Guid.NewGuid().ToString("N");
+    private readonly string _uploadId = StagedBlockIds.NewUploadId();
     private readonly List<string> _blockIds = new();
     private readonly Queue<(Task Upload, byte[] Buffer)> _inFlight = new();
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
@@ -30,19 +32,13 @@ internal sealed class RestBlobUploadStream : BlobUploadStream
     private bool _completed;
     private bool _faulted;
 
-    public RestBlobUploadStream(AzureBlobRestStore store, string blobName, string contentType,
-        IReadOnlyDictionary<string, string>? metadata, int blockSize, int uploadBuffers)
+    public StagedBlockUploadStream(BlockBlobClient blob, BlobWrite write, int blockSize, int uploadBuffers)
     {
-        _store = store;
-        _blobName = blobName;
-        _contentType = contentType;
-        _metadata = metadata;
+        _blob = blob;
+        _write = write;
         _blockSize = blockSize;
         _uploadBuffers = uploadBuffers;
     }
-
-    /// <summary>Block id for block <paramref name="index"/>: base64("{32 hex}-{6 digits}"), always 52 characters.</summary>
-    internal string BlockId(int index) => Convert.ToBase64String(Encoding.ASCII.GetBytes($"{_uploadId}-{index:D6}"));
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -64,7 +60,7 @@ internal sealed class RestBlobUploadStream : BlobUploadStream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         // Fast path without a task when the bytes fit in the current block.
-        if (CanWrite && _current is not null && buffer.Length < _blockSize - _filled)
+        if (CanWrite && !_faulted && _current is not null && buffer.Length < _blockSize - _filled)
         {
             buffer.CopyTo(_current.AsSpan(_filled));
             _filled += buffer.Length;
@@ -90,19 +86,24 @@ internal sealed class RestBlobUploadStream : BlobUploadStream
         }
     }
 
-    public override async Task<BlobUploadResult> CompleteAsync(CancellationToken cancellationToken = default)
+    /// <summary>Stages the last partial block and commits the block list. Callable once, also after Dispose.</summary>
+    public async Task<BlobUploadResult> CompleteAsync(CancellationToken cancellationToken = default)
     {
-        if (_completed) throw new InvalidOperationException($"Upload of '{_blobName}' was already completed.");
-        if (_faulted) throw new InvalidOperationException($"Upload of '{_blobName}' failed earlier; nothing was committed.");
+        if (_completed) throw new InvalidOperationException($"Upload of '{_blob.Name}' was already completed.");
+        if (_faulted) throw new InvalidOperationException($"Upload of '{_blob.Name}' failed earlier; nothing was committed.");
         _completed = true;
         try
         {
             if (_filled > 0) await StageCurrentBlockAsync(cancellationToken).ConfigureAwait(false);
             while (_inFlight.Count > 0) await _inFlight.Dequeue().Upload.ConfigureAwait(false);
             var md5 = _md5.GetHashAndReset();
-            var etag = await _store.CommitBlockListAsync(_blobName, _blockIds, _contentType, md5, _metadata, cancellationToken)
-                .ConfigureAwait(false);
-            return new BlobUploadResult(_blobName, _length, etag, _blockIds.Count, md5);
+            var commit = await _blob.CommitBlockListAsync(_blockIds, new CommitBlockListOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = _write.ContentType, ContentHash = md5 },
+                Metadata = _write.Metadata?.ToDictionary(kv => kv.Key, kv => kv.Value),
+                Conditions = AzureBlobStore.Conditions(_write.Condition),
+            }, cancellationToken).ConfigureAwait(false);
+            return new BlobUploadResult(_blob.Name, _length, commit.Value.ETag, _blockIds.Count, md5);
         }
         catch
         {
@@ -118,19 +119,21 @@ internal sealed class RestBlobUploadStream : BlobUploadStream
 
     private async Task StageCurrentBlockAsync(CancellationToken cancellationToken)
     {
-        if (_blockIds.Count >= AzureBlobRestStore.MaxBlocks)
+        if (_blockIds.Count >= StagedBlockIds.MaxBlocks)
         {
             _faulted = true;
             throw new InvalidOperationException(
-                $"'{_blobName}' would exceed {AzureBlobRestStore.MaxBlocks} blocks of {_blockSize} bytes; raise BlockSize.");
+                $"'{_blob.Name}' would exceed {StagedBlockIds.MaxBlocks} blocks of {_blockSize} bytes; raise BlockSize.");
         }
-        var id = BlockId(_blockIds.Count);
+        var id = StagedBlockIds.For(_uploadId, _blockIds.Count);
         _blockIds.Add(id);
         var buffer = _current!;
         var count = _filled;
         _md5.AppendData(buffer, 0, count);
         _length += count;
-        _inFlight.Enqueue((_store.PutBlockAsync(_blobName, id, buffer.AsMemory(0, count), cancellationToken), buffer));
+        // On the thread pool: the SDK hashes the block (its Content-MD5) before sending, and the producer goes on meanwhile.
+        _inFlight.Enqueue((Task.Run(() => _blob.StageBlockAsync(id, new MemoryStream(buffer, 0, count, writable: false),
+            new BlockBlobStageBlockOptions { TransferValidation = Md5PerBlock }, cancellationToken), cancellationToken), buffer));
         _current = null;
         _filled = 0;
         if (_inFlight.Count < _uploadBuffers) return; // another buffer may fill while this one uploads
@@ -151,8 +154,8 @@ internal sealed class RestBlobUploadStream : BlobUploadStream
     private void EnsureWritable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed) throw new InvalidOperationException($"Upload of '{_blobName}' is already completed.");
-        if (_faulted) throw new InvalidOperationException($"Upload of '{_blobName}' failed earlier; nothing was committed.");
+        if (_completed) throw new InvalidOperationException($"Upload of '{_blob.Name}' is already completed.");
+        if (_faulted) throw new InvalidOperationException($"Upload of '{_blob.Name}' failed earlier; nothing was committed.");
     }
 
     // Disposing never commits (and never throws): a producer that fails must not publish a partial blob.
