@@ -168,8 +168,10 @@ for round in $(seq 1 "$rounds"); do
   msg_ok=$((msg_ok + req - non2xx)); msg_non2xx=$((msg_non2xx + non2xx)); msg_err=$((msg_err + err))
   msg_secs="$(python3 -c "print($msg_secs + $secs)")"; msg_p50="$msg_p50 $p50"; msg_p99="$msg_p99 $p99"
   log "messages round $round/$rounds: pgbench $((seconds / 2))s, $conns clients as travel_app through PgBouncer"
-  tps="$(PGPASSWORD="$app_pw" pgbench -n -h 127.0.0.1 -p "$bouncer_port" -U travel_app -c "$conns" -j "$threads" -T "$((seconds / 2))" \
-    -f "$work/messages.pgbench" "$db" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
+  # A failed floor run (a client aborted: e.g. the shared PgBouncer refused a connection) says why and stops the bench.
+  PGPASSWORD="$app_pw" pgbench -n -h 127.0.0.1 -p "$bouncer_port" -U travel_app -c "$conns" -j "$threads" -T "$((seconds / 2))" \
+    -f "$work/messages.pgbench" "$db" >"$work/pgbench.out" 2>&1 || { tail -20 "$work/pgbench.out" >&2; exit 1; }
+  tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | head -1)"
   pg_tx="$(python3 -c "print($pg_tx + $tps * $((seconds / 2)))")"; pg_secs=$((pg_secs + seconds / 2))
 done
 api_mps="$(python3 -c "print(round($msg_ok / $msg_secs))")"
