@@ -7,13 +7,18 @@
 # door as clients call the Functions host; and pgbench running the same SQL the store runs, in the same
 # transaction shape (app.begin_request sets app.user_id), through the same PgBouncer as travel_app (-n -M simple).
 # Prints requests/s, p50/p99 and app ÷ pgbench. Bar: zero non-2xx, read ratio >= 0.6, write ratio >= 0.5.
-#   bench/http.sh                      BENCH_SECONDS=15 BENCH_CONNECTIONS=16 BENCH_WARMUP=5 by default
+# After a warm-up of each app path (the JIT keeps re-compiling hot methods of the host and the worker for some 15 s
+# under load on 2 cores), app and floor alternate in BENCH_ROUNDS rounds (all reads, then all writes), so a noisy
+# neighbour on a shared machine weighs on both sides alike. Figures: mean rate over the rounds; app p50 = median of
+# the rounds' p50s and p99 = the worst round's; pgbench p50/p99 over every transaction of its rounds.
+#   bench/http.sh                      BENCH_SECONDS=10 (per round) BENCH_ROUNDS=3 BENCH_CONNECTIONS=16 BENCH_WARMUP=20
 #   BENCH_APP_ENV='K=V …'              extra app settings for an experiment (e.g. a log level)
 # Uses a database of its own (travel_bench, recreated each run) on the local stack (scripts/stack.sh).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-seconds="${BENCH_SECONDS:-15}"
-warmup="${BENCH_WARMUP:-5}"
+seconds="${BENCH_SECONDS:-10}"
+rounds="${BENCH_ROUNDS:-3}"
+warmup="${BENCH_WARMUP:-20}"
 conns="${BENCH_CONNECTIONS:-16}"
 threads=2
 read_bar=0.6
@@ -160,21 +165,44 @@ run_pgbench() { # script -> "tps p50 p99 failed"
 }
 
 # Warm-up (JIT tiering, connection pools) of both app paths before anything is measured; pgbench needs none.
-# Its bookings count toward nothing but the table.
 if [ "$warmup" -gt 0 ]; then
   echo "== warm-up: ${warmup}s per path"
   seconds="$warmup" run_wrk GET "/api/trips/$trip_id" >/dev/null
   seconds="$warmup" run_wrk POST "/api/trips/$trip_id/bookings" "$booking" >/dev/null
 fi
 
-echo "== read: GET /api/trips/{id}  (${seconds}s, $conns connections, $threads threads)"
-read -r app_r_rps app_r_p50 app_r_p99 app_r_bad app_r_err < <(run_wrk GET "/api/trips/$trip_id")
-read -r pg_r_tps pg_r_p50 pg_r_p99 pg_r_failed < <(run_pgbench "$work/read.sql")
-read -r pg_rb_tps pg_rb_p50 pg_rb_p99 pg_rb_failed < <(run_pgbench "$work/read-batched.sql")
-echo "== write: POST /api/trips/{id}/bookings"
-read -r app_w_rps app_w_p50 app_w_p99 app_w_bad app_w_err < <(run_wrk POST "/api/trips/$trip_id/bookings" "$booking")
-read -r pg_w_tps pg_w_p50 pg_w_p99 pg_w_failed < <(run_pgbench "$work/write.sql")
+# One line per round in each file; pgbench's per-transaction logs are kept per round for the percentiles.
+keep_log() { for f in "$work"/pgb.*; do mv "$f" "$work/log-$1.$2.${f##*.}"; done; }
+for round in $(seq 1 "$rounds"); do
+  echo "== read round $round/$rounds: GET /api/trips/{id}, then its floors  (${seconds}s each, $conns connections, $threads threads)"
+  run_wrk GET "/api/trips/$trip_id" >>"$work/app-read"
+  run_pgbench "$work/read.sql" >>"$work/pg-read"; keep_log read "$round"
+  run_pgbench "$work/read-batched.sql" >>"$work/pg-read-batched"; keep_log read-batched "$round"
+done
+for round in $(seq 1 "$rounds"); do
+  echo "== write round $round/$rounds: POST /api/trips/{id}/bookings, then its floor"
+  run_wrk POST "/api/trips/$trip_id/bookings" "$booking" >>"$work/app-write"
+  run_pgbench "$work/write.sql" >>"$work/pg-write"; keep_log write "$round"
+done
 bookings=$(owner -Atc "SELECT count(*) FROM bookings")
+
+# app_summary FILE -> "mean-rps median-p50 max-p99 non2xx errors"; pg_summary NAME -> "mean-tps p50 p99 failed"
+app_summary() {
+  local p50
+  p50=$(cut -d' ' -f2 "$1" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+  awk -v p50="$p50" '{rps += $1; if ($3 > p99) p99 = $3; bad += $4; err += $5} END {printf "%.1f %.2f %.2f %d %d\n", rps / NR, p50, p99, bad, err}' "$1"
+}
+pg_summary() {
+  local tps failed
+  read -r tps failed < <(awk '{tps += $1; failed += $4} END {printf "%.1f %d\n", tps / NR, failed}' "$work/pg-$1")
+  cat "$work"/log-"$1".* | awk '{print $3}' | sort -n | awk -v tps="$tps" -v failed="$failed" \
+    '{a[NR]=$1} END {printf "%s %.2f %.2f %d\n", tps, a[int(NR*0.5)+1]/1000, a[int(NR*0.99)+1]/1000, failed}'
+}
+read -r app_r_rps app_r_p50 app_r_p99 app_r_bad app_r_err < <(app_summary "$work/app-read")
+read -r pg_r_tps pg_r_p50 pg_r_p99 pg_r_failed < <(pg_summary read)
+read -r pg_rb_tps pg_rb_p50 pg_rb_p99 pg_rb_failed < <(pg_summary read-batched)
+read -r app_w_rps app_w_p50 app_w_p99 app_w_bad app_w_err < <(app_summary "$work/app-write")
+read -r pg_w_tps pg_w_p50 pg_w_p99 pg_w_failed < <(pg_summary write)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 verdict() { awk -v r="$1" -v bar="$2" -v bad="$3" 'BEGIN {print (r >= bar && bad == 0) ? "PASS" : "FAIL"}'; }
@@ -188,5 +216,5 @@ printf '%-34s %10s %8s %8s %7s | %11.1f %8s %8s | %6s %s\n' "  same, vs 1-round-
 w_ratio=$(ratio "$app_w_rps" "$pg_w_tps")
 w_ok=$(verdict "$w_ratio" "$write_bar" "$((app_w_bad + app_w_err + pg_w_failed))")
 printf '%-34s %10s %8s %8s %7s | %11.1f %8s %8s | %6s %s\n' "write POST /api/trips/{id}/bookings" "$app_w_rps" "$app_w_p50" "$app_w_p99" "$((app_w_bad + app_w_err))" "$pg_w_tps" "$pg_w_p50" "$pg_w_p99" "$w_ratio" ">= $write_bar $w_ok"
-echo "bookings written: $bookings (app incl. warm-up + pgbench)"
+echo "bookings written: $bookings (app incl. warm-up + pgbench); per round, app read req/s: $(cut -d' ' -f1 "$work/app-read" | tr '\n' ' ')floor: $(cut -d' ' -f1 "$work/pg-read" | tr '\n' ' ')"
 [ "$r_ok" = PASS ] && [ "$w_ok" = PASS ]
