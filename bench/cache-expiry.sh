@@ -8,10 +8,9 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
-[ -f "$stack/env" ] || stack=/work/main/.local/stack
-# shellcheck disable=SC1091
-source "$stack/env"
+# shellcheck source=lib/localhost.sh
+source "$repo/bench/lib/localhost.sh"
+bench_source_stack_env
 rows="${ROWS:-1000000}"; live="${LIVE:-10000}"; rate="${READ_RATE:-400}"; baseline="${BASELINE_SECONDS:-20}"
 db="tf_bench_cache_$$"
 tmp="$(mktemp -d)"

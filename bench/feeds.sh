@@ -2,21 +2,24 @@
 # Feeds benchmark (not a test): ingest and append rates through the real API beside the database floor.
 #   1. user events through POST /api/events (batches of 500, wrk) vs raw binary COPY of the same rows
 #      through the same PgBouncer (as travel_owner: travel_app cannot COPY into user_events, it has RLS);
-#      bar: API/COPY >= 0.6
+#      bar: API/COPY >= 0.65
 #   2. chat-message appends through POST /api/conversations/{id}/messages (wrk) vs pgbench running the
 #      equivalent SQL (begin; set_config; insert message; update conversation; commit) as travel_app
 #      through the same PgBouncer; bar: API/pgbench >= 0.5
 # Each comparison runs in 3 alternating rounds (API, then its floor) of BENCH_SECONDS/2 each, after a
 # warm-up of BENCH_WARMUP seconds per endpoint (the JIT keeps recompiling hot methods for some 15 s under
 # this load on 2 cores), so a noisy neighbour on a shared machine weighs on both sides alike.
-# Starts the stack if needed (stops only what it started), migrates a scratch database, runs the app in
-# Release on a spare port, prints the figures, and removes everything it created (database included).
+# The app is the published package (artifacts/Functions.Http.zip; scripts/publish.sh builds it if missing) run under
+# the local Functions host (src/Functions.LocalHost, Release) on a spare port: wrk calls the host's front door, which
+# forwards each request to the worker with its invocation, as the Functions host does.
+# Starts the stack if needed (stops only what it started, unless KEEP_STACK=1), migrates a scratch database, prints
+# the figures, and removes everything it created (database included).
 #   bench/feeds.sh            env: BENCH_SECONDS (20), BENCH_WARMUP (20), BENCH_CONNECTIONS (8), BENCH_THREADS (2),
 #                             TRAVEL_STACK_DIR / TRAVEL_TOOLS_DIR as for scripts/stack.sh
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-stack="${TRAVEL_STACK_DIR:-$repo/.local/stack}"
+stack="$("$repo/scripts/stack.sh" dir)"
 seconds="${BENCH_SECONDS:-20}"
 warmup="${BENCH_WARMUP:-20}"
 conns="${BENCH_CONNECTIONS:-8}"
@@ -25,11 +28,13 @@ batch=500
 conversations=50
 work="$(mktemp -d)"
 db="bench_feeds_$(date +%s)"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 log() { echo "[feeds-bench] $*" >&2; }
+# shellcheck source=lib/localhost.sh
+source "$repo/bench/lib/localhost.sh"
+port="$(bench_free_port)"
 # shellcheck source=../scripts/lib/apt.sh
 source "$repo/scripts/lib/apt.sh"
-require_commands feeds-bench wrk pgbench=postgresql-contrib jq curl
+require_commands feeds-bench wrk pgbench=postgresql-contrib jq curl unzip python3
 
 TRAVEL_STACK_DIR="$stack" "$repo/scripts/stack.sh" up >/dev/null
 started="$(cat "$stack/started-now" 2>/dev/null | tr '\n' ' ')"
@@ -43,12 +48,11 @@ as_admin() { PGPASSWORD="$admin_pw" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -
 as_owner_direct() { PGPASSWORD="$owner_pw" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U travel_owner -d "$db" "$@"; }
 as_owner_pooled() { PGPASSWORD="$owner_pw" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$bouncer_port" -U travel_owner -d "$db" "$@"; }
 
-app_pid=""
 cleanup() {
-  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null || true
+  localhost_stop
   as_admin -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
   rm -rf "$work"
-  [ -n "$started" ] && TRAVEL_STACK_DIR="$stack" "$repo/scripts/stack.sh" down $started || true
+  [ -n "$started" ] && [ -z "${KEEP_STACK:-}" ] && TRAVEL_STACK_DIR="$stack" "$repo/scripts/stack.sh" down $started || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -57,15 +61,16 @@ log "scratch database $db, migrations 0001..$(ls sql/migrations | tail -1 | cut 
 as_admin -d postgres -c "CREATE DATABASE \"$db\" OWNER travel_owner" >/dev/null
 for f in sql/migrations/*.sql; do as_owner_direct --single-transaction -f "$f" >/dev/null; done
 
-log "building and starting the HTTP app (Release) on port $port"
-dotnet build src/Functions.Http -c Release -v q -nologo >/dev/null
-export TravelDb="Host=127.0.0.1;Port=$bouncer_port;Database=$db;Username=travel_app;Password=$app_pw"
-export TravelDbDirect="Host=127.0.0.1;Port=$pg_port;Database=$db;Username=travel_owner;Password=$owner_pw"
-export Jwt__Issuer="http://127.0.0.1:$port" Jwt__Audience="travelfunctions-bench" Jwt__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
-export Auth__PermitsPerMinute=1000 Logging__LogLevel__Default=Warning ASPNETCORE_ENVIRONMENT=Production
-dotnet "src/Functions.Http/bin/Release/net10.0/Functions.Http.dll" --urls "http://127.0.0.1:$port" >"$work/app.log" 2>&1 &
-app_pid=$!
-for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break; sleep 0.2; done
+log "the HTTP package (artifacts/Functions.Http.zip) under the local host (Release) on port $port"
+[ -f artifacts/Functions.Http.zip ] || scripts/publish.sh Functions.Http
+localhost_build
+mkdir -p "$work/app" && unzip -q artifacts/Functions.Http.zip -d "$work/app"
+# Only what the app needs; Auth__PasswordHashIterations stays at its production default.
+localhost_settings "$work/local.settings.json" \
+  TravelDb="Host=127.0.0.1;Port=$bouncer_port;Database=$db;Username=travel_app;Password=$app_pw" \
+  Jwt__Issuer="http://127.0.0.1:$port" Jwt__Audience="travelfunctions-bench" Jwt__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
+  Auth__PermitsPerMinute=1000000
+localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
 base="http://127.0.0.1:$port/api"
 
 email="bench$(date +%s)@example.test"
@@ -163,8 +168,10 @@ for round in $(seq 1 "$rounds"); do
   msg_ok=$((msg_ok + req - non2xx)); msg_non2xx=$((msg_non2xx + non2xx)); msg_err=$((msg_err + err))
   msg_secs="$(python3 -c "print($msg_secs + $secs)")"; msg_p50="$msg_p50 $p50"; msg_p99="$msg_p99 $p99"
   log "messages round $round/$rounds: pgbench $((seconds / 2))s, $conns clients as travel_app through PgBouncer"
-  tps="$(PGPASSWORD="$app_pw" pgbench -n -h 127.0.0.1 -p "$bouncer_port" -U travel_app -c "$conns" -j "$threads" -T "$((seconds / 2))" \
-    -f "$work/messages.pgbench" "$db" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
+  # A failed floor run (a client aborted: e.g. the shared PgBouncer refused a connection) says why and stops the bench.
+  PGPASSWORD="$app_pw" pgbench -n -h 127.0.0.1 -p "$bouncer_port" -U travel_app -c "$conns" -j "$threads" -T "$((seconds / 2))" \
+    -f "$work/messages.pgbench" "$db" >"$work/pgbench.out" 2>&1 || { tail -20 "$work/pgbench.out" >&2; exit 1; }
+  tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.out" | head -1)"
   pg_tx="$(python3 -c "print($pg_tx + $tps * $((seconds / 2)))")"; pg_secs=$((pg_secs + seconds / 2))
 done
 api_mps="$(python3 -c "print(round($msg_ok / $msg_secs))")"
@@ -172,13 +179,15 @@ pg_tps="$(python3 -c "print(round($pg_tx / $pg_secs))")"
 
 # ---------------------------------------------------------------------------------------------
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+verdict() { python3 -c "print('PASS' if round($1 / $2, 2) >= $3 and $4 == 0 else 'FAIL')"; } # API floor bar bad-count
 cat <<OUT
 
-Feeds benchmark ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ); $rounds alternating rounds of $((seconds / 2))s per path; $conns connections)
+Feeds benchmark ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD); $rounds alternating rounds of $((seconds / 2))s per path; $conns connections)
 events  API  POST /api/events  : $api_eps events/s  ($((api_req - api_non2xx)) batches of $batch, non-2xx $api_non2xx, errors $api_err, p50 per round${api_p50} ms, p99${api_p99} ms; $stored rows stored incl. warm-up and COPY)
 events  raw  binary COPY       : $copy_eps events/s  ($copy_rows rows as travel_owner via PgBouncer; rows in DEFAULT partition: $in_default)
-events  ratio API/COPY         : $(ratio "$api_eps" "$copy_eps")   (bar >= 0.6)
+events  ratio API/COPY         : $(ratio "$api_eps" "$copy_eps")   (bar >= 0.65, no non-2xx: $(verdict "$api_eps" "$copy_eps" 0.65 $((api_non2xx + api_err))))
 messages API POST …/messages   : $api_mps messages/s  (non-2xx $msg_non2xx, errors $msg_err, p50 per round${msg_p50} ms, p99${msg_p99} ms)
 messages pgbench equivalent    : $pg_tps tx/s
-messages ratio API/pgbench     : $(ratio "$api_mps" "$pg_tps")   (bar >= 0.5)
+messages ratio API/pgbench     : $(ratio "$api_mps" "$pg_tps")   (bar >= 0.5, no non-2xx: $(verdict "$api_mps" "$pg_tps" 0.5 $((msg_non2xx + msg_err))))
 OUT
+[ "$(verdict "$api_eps" "$copy_eps" 0.65 $((api_non2xx + api_err)))" = PASS ] && [ "$(verdict "$api_mps" "$pg_tps" 0.5 $((msg_non2xx + msg_err)))" = PASS ]

@@ -26,6 +26,29 @@ public sealed class Db(TravelDataSources sources)
         }, ct);
 
     /// <summary>
+    /// Work as an authenticated user whose first statement goes in the same round trip as app.begin_request (and the
+    /// BEGIN Npgsql sends ahead of them): a write of one statement then costs two round trips (that batch, COMMIT)
+    /// instead of three. <paramref name="read"/> takes the statement's results; <paramref name="then"/> may run more
+    /// statements in the same transaction. An inactive account throws <see cref="AccountInactiveException"/> before
+    /// COMMIT, so what the statement wrote is rolled back.
+    /// </summary>
+    public Task<T> AsUserAsync<TFirst, T>(Guid userId, string sql, object args, Func<SqlMapper.GridReader, Task<TFirst>> read,
+        Func<TFirst, DbTx, Task<T>> then, CancellationToken ct) =>
+        RunAsync(userId, async tx =>
+        {
+            var parameters = new DynamicParameters(args);
+            parameters.Add("__requestUserId", userId);
+            TFirst first;
+            await using (var grid = await tx.Connection.QueryMultipleAsync(new CommandDefinition(
+                "SELECT app.begin_request(@__requestUserId);\n" + sql, parameters, tx.Transaction, cancellationToken: tx.CancellationToken)))
+            {
+                if (!await grid.ReadSingleAsync<bool>()) throw new AccountInactiveException();
+                first = await read(grid);
+            }
+            return await then(first, tx);
+        }, ct);
+
+    /// <summary>
     /// A read as an authenticated user in ONE round trip: app.begin_request and the given SELECTs go as
     /// one batch with no explicit BEGIN/COMMIT. PostgreSQL runs a batch up to its Sync as one implicit
     /// transaction, so the transaction-local app.user_id covers the SELECTs (and PgBouncer holds the

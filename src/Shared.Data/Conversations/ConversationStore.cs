@@ -63,21 +63,24 @@ public sealed class ConversationStore(Db db)
              LIMIT @take
             """, new { q.TripId, q.Status, afterActivityAt = page.After?.Value, afterId = page.After?.Id, take = page.Take })).ToList(), ct);
 
-    /// <summary>Appends a message and moves the conversation's last_message_at, in one statement.</summary>
+    /// <summary>Appends a message and moves the conversation's last_message_at, in one statement sent with the
+    /// request's begin_request (the feeds' hot path: two round trips with COMMIT).</summary>
     public Task<ConversationChange> AppendMessageAsync(Guid userId, Guid conversationId, NewMessage m, CancellationToken ct) =>
-        db.AsUserAsync(userId, async tx =>
-        {
-            var row = await tx.QuerySingleOrDefaultAsync<MessageRow>($"""
-                WITH c AS (
-                  UPDATE conversations SET last_message_at = greatest(last_message_at, now())
-                   WHERE id = @conversationId AND user_id = app.current_user_id() AND status = 'active'
-                  RETURNING id, user_id)
-                INSERT INTO chat_messages AS m (conversation_id, user_id, role, content, agent_name, metadata, input_tokens, output_tokens)
-                SELECT c.id, c.user_id, @Role, @Content, @AgentName, @Metadata::jsonb, @InputTokens, @OutputTokens FROM c
-                RETURNING {MessageColumns}
-                """, new { conversationId, m.Role, m.Content, m.AgentName, m.Metadata, m.InputTokens, m.OutputTokens });
-            return row is not null ? new ConversationChange.Done<MessageRow>(row) : await WhyNotWritableAsync(tx, conversationId);
-        }, ct);
+        db.AsUserAsync(userId, AppendMessageSql,
+            new { conversationId, m.Role, m.Content, m.AgentName, m.Metadata, m.InputTokens, m.OutputTokens },
+            grid => grid.ReadSingleOrDefaultAsync<MessageRow>(),
+            async (row, tx) => row is not null ? new ConversationChange.Done<MessageRow>(row) : await WhyNotWritableAsync(tx, conversationId),
+            ct);
+
+    private const string AppendMessageSql = $"""
+        WITH c AS (
+          UPDATE conversations SET last_message_at = greatest(last_message_at, now())
+           WHERE id = @conversationId AND user_id = app.current_user_id() AND status = 'active'
+          RETURNING id, user_id)
+        INSERT INTO chat_messages AS m (conversation_id, user_id, role, content, agent_name, metadata, input_tokens, output_tokens)
+        SELECT c.id, c.user_id, @Role, @Content, @AgentName, @Metadata::jsonb, @InputTokens, @OutputTokens FROM c
+        RETURNING {MessageColumns}
+        """;
 
     /// <summary>Newest first. Null when the conversation does not exist or the caller cannot read it.</summary>
     public Task<IReadOnlyList<MessageRow>?> MessagesAsync(Guid userId, Guid conversationId, PageRequest<DateTimeOffset> page, CancellationToken ct) =>

@@ -6,8 +6,8 @@ using Xunit;
 namespace TravelFunctions.Tests.Blob;
 
 /// <summary>
-/// The real Azurite of the local stack: connection string from env ArchiveStorage (`source .local/stack/env`),
-/// else Azurite's well-known development account on 127.0.0.1:10000.
+/// The real Azurite of the local stack: connection string from env ArchiveStorage
+/// (`source "$(scripts/stack.sh dir)/env"`), else Azurite's well-known development account on 127.0.0.1:10000.
 /// </summary>
 internal static class AzuriteBlob
 {

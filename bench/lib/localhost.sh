@@ -1,0 +1,68 @@
+# shellcheck shell=bash
+# Sourced by the bench scripts (after setting $repo): the running stack's environment, and a published
+# isolated-worker app run under the local Functions host (src/Functions.LocalHost, docs/local-host.md) the way
+# the Functions host runs it in Azure, with clients calling the host's front door.
+
+# bench_source_stack_env: the stack's connection strings ($TravelDb, $TravelDbDirect, $TRAVEL_TEST_ADMIN …) from
+# the directory scripts/stack.sh uses ($TRAVEL_STACK_DIR, else its default), whichever machine this is.
+bench_source_stack_env() {
+  local dir
+  dir="$("$repo/scripts/stack.sh" dir)"
+  [ -f "$dir/env" ] || { echo "[bench] no running stack in $dir: run scripts/stack.sh up (or set TRAVEL_STACK_DIR)" >&2; exit 1; }
+  # shellcheck disable=SC1091
+  source "$dir/env"
+}
+
+# bench_free_port: a free loopback port (never the 7071/7072 that scripts/run.sh uses).
+bench_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# localhost_build: the local host in Release (its forwarding path is on every measured request); sets $localhost_exe.
+localhost_build() {
+  dotnet build "$repo/src/Functions.LocalHost" -c Release -v q -nologo >/dev/null
+  localhost_exe="$repo/src/Functions.LocalHost/bin/Release/net10.0/Functions.LocalHost"
+  [ -x "$localhost_exe" ] || { echo "[bench] $localhost_exe was not built" >&2; exit 1; }
+}
+
+# localhost_settings FILE NAME=VALUE...: a local.settings.json whose Values are exactly these app settings.
+localhost_settings() {
+  local file="$1"; shift
+  python3 - "$file" "$@" <<'PY'
+import json, sys
+values = dict(arg.split("=", 1) for arg in sys.argv[2:])
+json.dump({"IsEncrypted": False, "Values": values}, open(sys.argv[1], "w"), indent=2)
+PY
+}
+
+# localhost_launch APP_DIR PORT SETTINGS LOG: starts the host on APP_DIR (timer schedules off) and returns at once;
+# sets $localhost_pid. The environment is emptied but for what dotnet needs to run, so the worker sees the settings
+# file's values and the host's own variables, as in Azure (where app settings are the whole environment).
+localhost_launch() {
+  local app="$1" port="$2" settings="$3" log="$4"
+  env -i PATH="$PATH" HOME="${HOME:-/tmp}" ${DOTNET_ROOT:+DOTNET_ROOT="$DOTNET_ROOT"} \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+    "$localhost_exe" --app "$app" --port "$port" --settings "$settings" --no-schedules >"$log" 2>&1 &
+  localhost_pid=$!
+}
+
+# localhost_start APP_DIR PORT SETTINGS LOG: localhost_launch, then waits (up to 120 s) until every function is
+# loaded and the front door answers.
+localhost_start() {
+  localhost_launch "$@"
+  local port="$2" log="$4"
+  for _ in $(seq 1 1200); do
+    curl -fs -o /dev/null "http://127.0.0.1:$port/admin/host/status" && return 0
+    kill -0 "$localhost_pid" 2>/dev/null || { echo "[bench] the local host exited:" >&2; tail -50 "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "[bench] the local host did not answer on port $port within 120 s:" >&2; tail -50 "$log" >&2; exit 1
+}
+
+# localhost_stop: SIGTERM (the host sends WorkerTerminate, then ends the worker) and wait.
+localhost_stop() {
+  [ -n "${localhost_pid:-}" ] || return 0
+  kill "$localhost_pid" 2>/dev/null || true
+  wait "$localhost_pid" 2>/dev/null || true
+  localhost_pid=""
+}
