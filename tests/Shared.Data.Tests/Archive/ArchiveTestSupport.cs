@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using TravelFunctions.Data.Archive;
 using TravelFunctions.Data.Archive.Blob;
@@ -10,13 +11,6 @@ using TravelFunctions.Tests.Blob;
 using Xunit;
 
 namespace TravelFunctions.Tests.Archive;
-
-/// <summary>A clock that says what the test wants.</summary>
-public sealed class FixedClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-    public override DateTimeOffset GetUtcNow() => Now;
-}
 
 /// <summary>
 /// One test class's world: its own database (cloned from the migrated template), its own blob container in the
@@ -59,7 +53,7 @@ public sealed class ArchiveWorld : IAsyncLifetime
 
     public static JobContext Context(DateTimeOffset? now = null, bool dryRun = false, TimeSpan? budget = null, CancellationToken ct = default)
     {
-        var clock = new FixedClock(now ?? DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(now ?? DateTimeOffset.UtcNow);
         return new JobContext(PartitionMaintenanceJob.JobName, Guid.NewGuid().ToString(), clock.GetUtcNow() + (budget ?? TimeSpan.FromMinutes(10)),
             dryRun, clock, NullLogger.Instance, ct);
     }

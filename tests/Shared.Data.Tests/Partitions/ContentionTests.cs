@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using TravelFunctions.Data.Archive;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.Tests.Archive;
@@ -54,13 +55,13 @@ public sealed class ContentionTests : IClassFixture<ArchiveWorld>
         await _w.OnlyRetentionOf("external_api_logs", 3);
         await _w.CreateMonth("external_api_logs", new DateOnly(2017, 5, 1));
         await _w.InsertApiLogs(new DateOnly(2017, 5, 1), 100);
-        var clock = new FixedClock(DateTimeOffset.UtcNow);
-        var ctx = new JobContext("PartitionMaintenance", "t", clock.Now.AddMinutes(5), false, clock,
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var ctx = new JobContext("PartitionMaintenance", "t", clock.GetUtcNow().AddMinutes(5), false, clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, default);
         // The budget runs out right after the verification of our partition.
         var expire = new ArchiveStepHook((step, p, _) =>
         {
-            if (p == partition && step == ArchiveStep.Verified) clock.Now = clock.Now.AddHours(1);
+            if (p == partition && step == ArchiveStep.Verified) clock.Advance(TimeSpan.FromHours(1));
             return Task.CompletedTask;
         });
 
