@@ -127,6 +127,9 @@ param travelDbDirectConnectionString string = ''
 @description('JWT HMAC signing key, at least 32 random bytes -> secret Jwt-SigningKey. Empty = set it later in Key Vault.')
 param jwtSigningKey string = ''
 
+@description('During a JWT key rollover only: the version id of the Jwt-SigningKey secret that signed tokens until now, still accepted for one access-token lifetime (Jwt__PreviousSigningKey). Empty the rest of the time.')
+param jwtPreviousSigningKeyVersion string = ''
+
 @description('Turn purge protection on for the Key Vault (cannot be turned off again).')
 param keyVaultPurgeProtection bool = true
 
@@ -284,6 +287,7 @@ var httpAppSettings = union(commonAppSettings, {
   Jwt__Issuer: jwtIssuer
   Jwt__Audience: jwtAudience
   Jwt__SigningKey: format(keyVaultReferenceFormat, secretNames.jwtSigningKey)
+  Jwt__PreviousSigningKey: empty(jwtPreviousSigningKeyVersion) ? '' : '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${secretNames.jwtSigningKey};SecretVersion=${jwtPreviousSigningKeyVersion})'
   Jwt__AccessTokenMinutes: string(jwtAccessTokenMinutes)
   Jwt__RefreshTokenDays: string(jwtRefreshTokenDays)
   Auth__PermitsPerMinute: string(authPermitsPerMinute)

@@ -31,6 +31,8 @@ param travelDbAppConnectionString = readEnvironmentVariable('TRAVELDB_APP_CONNEC
 param travelDbMaintenanceConnectionString = readEnvironmentVariable('TRAVELDB_MAINTENANCE_CONNECTION_STRING', '')
 param travelDbDirectConnectionString = readEnvironmentVariable('TRAVELDB_DIRECT_CONNECTION_STRING', '')
 param jwtSigningKey = readEnvironmentVariable('JWT_SIGNING_KEY', '')
+// Not a secret: the version id of the old signing key during a rollover (docs/deploy.md, "Rotating the JWT signing key").
+param jwtPreviousSigningKeyVersion = readEnvironmentVariable('JWT_PREVIOUS_SIGNING_KEY_VERSION', '')
 
 // Object ids (not secrets): the pipeline's service principal reads TravelDbDirect for migrations;
 // the DevOps group writes secrets.

@@ -48,8 +48,9 @@ public static class AuthExtensions
         {
             ValidIssuer = jwt.Value.Issuer,
             ValidAudience = jwt.Value.Audience,
-            // One key instance for the process keeps IdentityModel's cached HMAC provider warm.
-            IssuerSigningKey = jwt.Value.Key(),
+            // Key instances made once for the process keep IdentityModel's cached HMAC providers warm. Tokens carry no
+            // key id, so each key is tried in turn: the current one first, then the previous one during a rollover.
+            IssuerSigningKeys = jwt.Value.ValidationKeys(),
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             ClockSkew = TimeSpan.FromSeconds(30),
             NameClaimType = "sub",

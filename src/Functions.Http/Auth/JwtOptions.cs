@@ -4,7 +4,10 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace TravelFunctions.Http.Auth;
 
-/// <summary>Settings Jwt__Issuer, Jwt__Audience, Jwt__SigningKey (Key Vault in Azure), Jwt__AccessTokenMinutes.</summary>
+/// <summary>
+/// Settings Jwt__Issuer, Jwt__Audience, Jwt__SigningKey and Jwt__PreviousSigningKey (Key Vault in Azure),
+/// Jwt__AccessTokenMinutes, Jwt__RefreshTokenDays.
+/// </summary>
 public sealed class JwtOptions
 {
     public const string Section = "Jwt";
@@ -13,10 +16,19 @@ public sealed class JwtOptions
     public string Audience { get; set; } = "";
     /// <summary>HMAC-SHA256 key: at least 32 bytes of randomness (base64 or plain text).</summary>
     public string SigningKey { get; set; } = "";
+    /// <summary>
+    /// During a key rollover only: the key tokens were signed with until now, still accepted (never used to sign) so
+    /// that access tokens issued before the rollover stay valid until they expire. Empty the rest of the time.
+    /// </summary>
+    public string PreviousSigningKey { get; set; } = "";
     public int AccessTokenMinutes { get; set; } = 15;
     public int RefreshTokenDays { get; set; } = 30;
 
     public SymmetricSecurityKey Key() => new(Encoding.UTF8.GetBytes(SigningKey));
+
+    /// <summary>The keys a token may be signed with: the current one, and the previous one during a rollover.</summary>
+    public IReadOnlyList<SecurityKey> ValidationKeys() =>
+        PreviousSigningKey.Length == 0 ? [Key()] : [Key(), new SymmetricSecurityKey(Encoding.UTF8.GetBytes(PreviousSigningKey))];
 }
 
 /// <summary>
@@ -34,6 +46,13 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
         // An unresolved Key Vault reference arrives as its literal text: long enough, and public. Never sign with it.
         if (o.SigningKey.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
             failures.Add("Jwt:SigningKey is an unresolved Key Vault reference; check the secret and the app's Key Vault access.");
+        if (o.PreviousSigningKey.Length > 0)
+        {
+            if (o.PreviousSigningKey.Length < 32) failures.Add("Jwt:PreviousSigningKey must be empty or at least 32 characters.");
+            if (o.PreviousSigningKey.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+                failures.Add("Jwt:PreviousSigningKey is an unresolved Key Vault reference; check the secret version and the app's Key Vault access.");
+            if (o.PreviousSigningKey == o.SigningKey) failures.Add("Jwt:PreviousSigningKey equals Jwt:SigningKey; a rollover needs a new signing key.");
+        }
         if (o.AccessTokenMinutes is < 1 or > 240) failures.Add("Jwt:AccessTokenMinutes must be between 1 and 240.");
         if (o.RefreshTokenDays is < 1 or > 365) failures.Add("Jwt:RefreshTokenDays must be between 1 and 365.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

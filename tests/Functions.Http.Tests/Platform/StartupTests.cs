@@ -40,6 +40,9 @@ public sealed class StartupTests
     [InlineData("audience", " ", "Jwt:Audience is required")]
     [InlineData("key", "short", "at least 32 characters")]
     [InlineData("key", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/jwt-signing-key)", "unresolved Key Vault reference")]
+    [InlineData("previous", "short", "PreviousSigningKey must be empty or at least 32 characters")]
+    [InlineData("previous", "@Microsoft.KeyVault(VaultName=kv;SecretName=Jwt-SigningKey;SecretVersion=abc)", "PreviousSigningKey is an unresolved Key Vault reference")]
+    [InlineData("previous", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", "equals Jwt:SigningKey")]
     [InlineData("minutes", "0", "AccessTokenMinutes")]
     [InlineData("days", "400", "RefreshTokenDays")]
     public void Bad_jwt_settings_stop_the_app_with_a_clear_message(string setting, string value, string expected)
@@ -50,6 +53,7 @@ public sealed class StartupTests
             case "issuer": options.Issuer = value; break;
             case "audience": options.Audience = value; break;
             case "key": options.SigningKey = value; break;
+            case "previous": options.PreviousSigningKey = value; break;
             case "minutes": options.AccessTokenMinutes = int.Parse(value); break;
             case "days": options.RefreshTokenDays = int.Parse(value); break;
         }
