@@ -26,6 +26,7 @@ public static class ApiDocs
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(ParameterTexts.Apply);
+            o.AddOperationTransformer(MergePatchTexts.Apply);
         });
         services.AddSingleton<OpenApiDocuments>();
         services.AddSingleton<SwaggerUi>();

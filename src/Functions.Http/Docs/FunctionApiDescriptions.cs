@@ -54,6 +54,8 @@ public sealed class FunctionApiDescriptions(IFunctionMetadataProvider functions,
             {
                 description.ParameterDescriptions.Add(Parameter(parameter.Name!, parameter.ParameterType, BindingSource.Body));
                 description.SupportedRequestFormats.Add(new ApiRequestFormat { MediaType = "application/json" });
+                if (parameter.ParameterType.IsAssignableTo(typeof(IMergePatch)))
+                    description.SupportedRequestFormats.Add(new ApiRequestFormat { MediaType = MergePatch.MediaType });
             }
             else if (pattern.GetParameter(parameter.Name!) is not null)
                 description.ParameterDescriptions.Add(Parameter(parameter.Name!, parameter.ParameterType, BindingSource.Path));

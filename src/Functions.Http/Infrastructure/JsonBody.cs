@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -28,13 +29,24 @@ public sealed class JsonBodyConverter : IInputConverter
             throw new UnsupportedMediaTypeException("The body must be JSON (Content-Type: application/json).");
         var services = context.FunctionContext.InstanceServices;
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var body = await http.Request.ReadFromJsonAsync(context.TargetType, json, http.RequestAborted)
-            ?? throw new RequestValidationException("body", "A JSON body is required.");
+        var body = typeof(IMergePatch).IsAssignableFrom(context.TargetType)
+            ? await ReadMergePatchAsync(http.Request, context.TargetType, json)
+            : await http.Request.ReadFromJsonAsync(context.TargetType, json, http.RequestAborted);
+        if (body is null) throw new RequestValidationException("body", "A JSON body is required.");
         if (services.GetService(typeof(IValidator<>).MakeGenericType(context.TargetType)) is IValidator validator)
         {
             var result = await validator.ValidateAsync(new ValidationContext<object>(body), http.RequestAborted);
             if (!result.IsValid) throw new RequestValidationException(result.ToDictionary());
         }
         return ConversionResult.Success(body);
+    }
+
+    /// <summary>The body parsed once: the record from it, and which members it held (null clears, absent leaves).</summary>
+    private static async Task<object?> ReadMergePatchAsync(HttpRequest request, Type type, JsonSerializerOptions json)
+    {
+        using var document = await JsonDocument.ParseAsync(request.Body,
+            new JsonDocumentOptions { MaxDepth = json.MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow },
+            request.HttpContext.RequestAborted);
+        return document.Deserialize(type, json) is IMergePatch patch ? patch.WithSent(MergePatch.MembersOf(document.RootElement)) : null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TravelFunctions.Data.Trips;
 using TravelFunctions.Http.Infrastructure;
 
@@ -23,10 +24,19 @@ public sealed record CreateTripRequest(
     string? Title, string? Description, TripType? TripType, DateOnly? StartDate, DateOnly? EndDate,
     string? OriginCity, string? OriginCountry, IReadOnlyList<DestinationInput>? Destinations, MoneyInput? Budget, int? TravelerCount) : ITripFields;
 
-/// <summary>PATCH /api/trips/{id}: absent or null leaves a value as it is; destinations, when given, replace the list.</summary>
+/// <summary>
+/// PATCH /api/trips/{id}, a JSON Merge Patch: absent leaves a value as it is, null clears an optional one
+/// (description, originCity, originCountry, budget; destinations to none), a value sets it; destinations, when given,
+/// replace the list, and a budget is replaced whole.
+/// </summary>
 public sealed record UpdateTripRequest(
     string? Title, string? Description, TripType? TripType, TripStatus? Status, DateOnly? StartDate, DateOnly? EndDate,
-    string? OriginCity, string? OriginCountry, IReadOnlyList<DestinationInput>? Destinations, MoneyInput? Budget, int? TravelerCount) : ITripFields;
+    string? OriginCity, string? OriginCountry, IReadOnlyList<DestinationInput>? Destinations, MoneyInput? Budget, int? TravelerCount)
+    : ITripFields, IMergePatch
+{
+    [JsonIgnore] public IReadOnlySet<string> Sent { get; init; } = MergePatch.Nothing;
+    public IMergePatch WithSent(IReadOnlySet<string> sent) => this with { Sent = sent };
+}
 
 public sealed record Destination(string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
 public sealed record Money(decimal Amount, string Currency);

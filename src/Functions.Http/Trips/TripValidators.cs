@@ -1,4 +1,5 @@
 using FluentValidation;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Trips;
 
@@ -24,6 +25,13 @@ public sealed class UpdateTripRequestValidator : AbstractValidator<UpdateTripReq
     public UpdateTripRequestValidator()
     {
         RuleFor(r => r.Title).NotEmpty().MaximumLength(200).When(r => r.Title is not null);
+        // Members a trip cannot be without: null in a merge patch would clear them, which is refused.
+        RuleFor(r => r.Title).NotNull().When(r => r.Sent.Contains("title")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.TripType).NotNull().When(r => r.Sent.Contains("tripType")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.Status).NotNull().When(r => r.Sent.Contains("status")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.StartDate).NotNull().When(r => r.Sent.Contains("startDate")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.EndDate).NotNull().When(r => r.Sent.Contains("endDate")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.TravelerCount).NotNull().When(r => r.Sent.Contains("travelerCount")).WithMessage(MergePatch.CannotClear);
         RuleFor(r => r.Description).MaximumLength(4000);
         RuleFor(r => r.TravelerCount).InclusiveBetween(1, 50).When(r => r.TravelerCount is not null);
         RuleFor(r => r.EndDate).GreaterThanOrEqualTo(r => r.StartDate).When(r => r.StartDate is not null && r.EndDate is not null)

@@ -48,7 +48,10 @@ public sealed class TripsFunctions(TripStore store)
     {
         if (ifMatch.CannotMatch) return Problems.PreconditionFailed();
         var patch = new TripPatch(r.Title?.Trim(), r.Description, r.TripType?.ToText(), r.Status?.ToText(), r.StartDate, r.EndDate,
-            r.OriginCity?.Trim(), r.OriginCountry, r.Budget?.Currency, r.Budget?.Amount, r.TravelerCount, ToDestinations(r.Destinations));
+            r.OriginCity?.Trim(), r.OriginCountry, r.Budget?.Currency, r.Budget?.Amount, r.TravelerCount,
+            r.Clears("destinations", r.Destinations) ? [] : ToDestinations(r.Destinations),
+            ClearDescription: r.Clears("description", r.Description), ClearOriginCity: r.Clears("originCity", r.OriginCity),
+            ClearOriginCountry: r.Clears("originCountry", r.OriginCountry), ClearBudget: r.Clears("budget", r.Budget));
         switch (await store.UpdateAsync(req.UserId(), tripId, ifMatch.Version, patch, req.HttpContext.RequestAborted))
         {
             case TripChange.Updated u:

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using TravelFunctions.Http.Infrastructure;
+
 namespace TravelFunctions.Http.Users;
 
 public enum CabinClass { Economy, PremiumEconomy, Business, First }
@@ -19,8 +22,16 @@ public sealed record UserResponse(
     Guid Id, string Email, string FirstName, string LastName, string? Phone, bool EmailVerified,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastLoginAt, Preferences Preferences);
 
-/// <summary>PATCH /api/users/me: absent or null leaves a value as it is; "" clears the phone; [] empties a list.</summary>
-public sealed record UpdateUserRequest(string? FirstName, string? LastName, string? Phone, PreferencesPatch? Preferences);
+/// <summary>
+/// PATCH /api/users/me, a JSON Merge Patch: absent leaves a value as it is, null clears an optional one (phone; in
+/// preferences cabinClass, seat, meal, homeAirport, and the lists, which become empty), a value sets it; preferences
+/// merge member by member. "" still clears the phone, as it did before merge patch.
+/// </summary>
+public sealed record UpdateUserRequest(string? FirstName, string? LastName, string? Phone, PreferencesPatch? Preferences) : IMergePatch
+{
+    [JsonIgnore] public IReadOnlySet<string> Sent { get; init; } = MergePatch.Nothing;
+    public IMergePatch WithSent(IReadOnlySet<string> sent) => this with { Sent = sent };
+}
 
 public sealed record PreferencesPatch(
     CabinClass? CabinClass, SeatPreference? Seat, MealPreference? Meal,

@@ -1,4 +1,5 @@
 using FluentValidation;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Users;
 
@@ -20,6 +21,16 @@ public sealed class UpdateUserRequestValidator : AbstractValidator<UpdateUserReq
     public UpdateUserRequestValidator()
     {
         RuleFor(r => r.FirstName).NotEmpty().MaximumLength(100).When(r => r.FirstName is not null);
+        // Members an account cannot be without: null in a merge patch would clear them, which is refused.
+        RuleFor(r => r.FirstName).NotNull().When(r => r.Sent.Contains("firstName")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.LastName).NotNull().When(r => r.Sent.Contains("lastName")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.Preferences).NotNull().When(r => r.Sent.Contains("preferences")).WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.Preferences!.Notifications).NotNull().When(r => r.Sent.Contains("preferences/notifications"))
+            .OverridePropertyName("preferences.notifications").WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.Preferences!.Language).NotNull().When(r => r.Sent.Contains("preferences/language"))
+            .OverridePropertyName("preferences.language").WithMessage(MergePatch.CannotClear);
+        RuleFor(r => r.Preferences!.Timezone).NotNull().When(r => r.Sent.Contains("preferences/timezone"))
+            .OverridePropertyName("preferences.timezone").WithMessage(MergePatch.CannotClear);
         RuleFor(r => r.LastName).NotEmpty().MaximumLength(100).When(r => r.LastName is not null);
         RuleFor(r => r.Phone).Matches(UserRules.Phone).When(r => !string.IsNullOrEmpty(r.Phone))
             .WithMessage("Phone must be 5–25 digits, spaces, parentheses or dashes, optionally starting with +.");

@@ -36,11 +36,14 @@ public sealed class UsersFunctions(UserStore users, UserExport export, IPassword
         var p = r.Preferences;
         var changes = new UserChanges(
             FirstName: r.FirstName?.Trim(), LastName: r.LastName?.Trim(),
-            Phone: string.IsNullOrEmpty(r.Phone) ? null : r.Phone.Trim(), ClearPhone: r.Phone == "",
+            Phone: string.IsNullOrEmpty(r.Phone) ? null : r.Phone.Trim(), ClearPhone: r.Phone == "" || r.Clears("phone", r.Phone),
             CabinClass: p?.CabinClass.ToText(), Seat: p?.Seat.ToText(), Meal: p?.Meal.ToText(),
-            AirlinesJson: Json(p?.Airlines), HotelChainsJson: Json(p?.HotelChains), LoyaltyJson: Json(p?.LoyaltyPrograms),
-            NotificationsJson: Json(p?.Notifications), AccessibilityJson: Json(p?.Accessibility), DietaryJson: Json(p?.Dietary),
-            Language: p?.Language, Timezone: p?.Timezone, HomeAirport: p?.HomeAirport);
+            AirlinesJson: ListJson(r, "airlines", p?.Airlines), HotelChainsJson: ListJson(r, "hotelChains", p?.HotelChains),
+            LoyaltyJson: ListJson(r, "loyaltyPrograms", p?.LoyaltyPrograms), NotificationsJson: Json(p?.Notifications),
+            AccessibilityJson: ListJson(r, "accessibility", p?.Accessibility), DietaryJson: ListJson(r, "dietary", p?.Dietary),
+            Language: p?.Language, Timezone: p?.Timezone, HomeAirport: p?.HomeAirport,
+            ClearCabinClass: r.Clears("preferences/cabinClass", p?.CabinClass), ClearSeat: r.Clears("preferences/seat", p?.Seat),
+            ClearMeal: r.Clears("preferences/meal", p?.Meal), ClearHomeAirport: r.Clears("preferences/homeAirport", p?.HomeAirport));
         return await users.UpdateAsync(req.UserId(), changes, req.HttpContext.RequestAborted) is { } updated
             ? TypedResults.Ok(ToResponse(updated)) : Problems.NotFound("The user");
     }
@@ -61,6 +64,10 @@ public sealed class UsersFunctions(UserStore users, UserExport export, IPassword
     }
 
     private static string? Json<T>(T? value) => value is null ? null : JsonSerializer.Serialize(value, ApiJson.Options);
+
+    /// <summary>A preferences list: its JSON when sent, "[]" when sent as null (cleared), null when left out.</summary>
+    private static string? ListJson<T>(UpdateUserRequest r, string member, IReadOnlyList<T>? list) =>
+        r.Clears("preferences/" + member, list) ? "[]" : Json(list);
 
     private static T FromJson<T>(string json) => JsonSerializer.Deserialize<T>(json, ApiJson.Options)!;
 

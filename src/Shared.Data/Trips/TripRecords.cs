@@ -29,7 +29,8 @@ public sealed record TripPatch(
     string? Title = null, string? Description = null, string? TripType = null, string? Status = null,
     DateOnly? StartDate = null, DateOnly? EndDate = null, string? OriginCity = null, string? OriginCountry = null,
     string? Currency = null, decimal? BudgetAmount = null, int? TravelerCount = null,
-    IReadOnlyList<NewDestination>? Destinations = null);
+    IReadOnlyList<NewDestination>? Destinations = null,
+    bool ClearDescription = false, bool ClearOriginCity = false, bool ClearOriginCountry = false, bool ClearBudget = false);
 
 /// <summary>Which trips a list shows (all null: every trip the user can read).</summary>
 public sealed record TripFilter(string? Status, string? Text, DateOnly? From, DateOnly? To);

@@ -83,21 +83,29 @@ public sealed class TripStore(Db db)
             if (end < start) return new TripChange.Invalid(p.EndDate is null ? "startDate" : "endDate", "The end date must be on or after the start date.");
             var destinations = p.Destinations ?? current.Destinations.Select(d => new NewDestination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList();
             if (TripRules.DestinationOutside(destinations, start, end) is { } bad) return new TripChange.Invalid(bad.Field, bad.Message);
-            var currency = p.Currency ?? current.Currency;
+            // Clearing the budget frees the currency too, unless bookings already fixed it.
+            var currency = p.ClearBudget ? (current.SpentAmount > 0 ? current.Currency : null) : p.Currency ?? current.Currency;
             if (p.BudgetAmount is not null && currency is null) return new TripChange.Invalid("budget.currency", "A budget needs a currency.");
             if (currency != current.Currency && current.SpentAmount > 0)
                 return new TripChange.Conflict($"The trip has bookings in {current.Currency}; its currency cannot change.");
 
             await tx.ExecuteAsync("""
                 UPDATE trips SET
-                    title = coalesce(@Title, title), description = coalesce(@Description, description),
+                    title = coalesce(@Title, title),
+                    description = CASE WHEN @ClearDescription THEN NULL ELSE coalesce(@Description, description) END,
                     trip_type = coalesce(@TripType, trip_type), status = coalesce(@Status, status),
                     start_date = @start, end_date = @end,
-                    origin_city = coalesce(@OriginCity, origin_city), origin_country = coalesce(@OriginCountry, origin_country),
-                    currency = @currency, budget_amount = coalesce(@BudgetAmount, budget_amount),
+                    origin_city = CASE WHEN @ClearOriginCity THEN NULL ELSE coalesce(@OriginCity, origin_city) END,
+                    origin_country = CASE WHEN @ClearOriginCountry THEN NULL ELSE coalesce(@OriginCountry, origin_country) END,
+                    currency = @currency,
+                    budget_amount = CASE WHEN @ClearBudget THEN NULL ELSE coalesce(@BudgetAmount, budget_amount) END,
                     traveler_count = coalesce(@TravelerCount, traveler_count)
                  WHERE id = @tripId
-                """, new { p.Title, p.Description, p.TripType, p.Status, start, end, p.OriginCity, p.OriginCountry, currency, p.BudgetAmount, p.TravelerCount, tripId });
+                """, new
+                {
+                    p.Title, p.Description, p.ClearDescription, p.TripType, p.Status, start, end, p.OriginCity, p.ClearOriginCity,
+                    p.OriginCountry, p.ClearOriginCountry, currency, p.BudgetAmount, p.ClearBudget, p.TravelerCount, tripId,
+                });
             if (p.Destinations is not null)
             {
                 await tx.ExecuteAsync("DELETE FROM trip_destinations WHERE trip_id = @tripId", new { tripId });

@@ -20,4 +20,5 @@ public sealed record UserChanges(
     string? CabinClass = null, string? Seat = null, string? Meal = null,
     string? AirlinesJson = null, string? HotelChainsJson = null, string? LoyaltyJson = null, string? NotificationsJson = null,
     string? AccessibilityJson = null, string? DietaryJson = null,
-    string? Language = null, string? Timezone = null, string? HomeAirport = null);
+    string? Language = null, string? Timezone = null, string? HomeAirport = null,
+    bool ClearCabinClass = false, bool ClearSeat = false, bool ClearMeal = false, bool ClearHomeAirport = false);

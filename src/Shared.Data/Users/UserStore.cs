@@ -68,9 +68,9 @@ public sealed class UserStore(Db db)
                 """, c);
             await tx.ExecuteAsync("""
                 UPDATE user_profiles SET
-                    preferred_cabin_class      = coalesce(@CabinClass, preferred_cabin_class),
-                    seat_preference            = coalesce(@Seat, seat_preference),
-                    meal_preference            = coalesce(@Meal, meal_preference),
+                    preferred_cabin_class      = CASE WHEN @ClearCabinClass THEN NULL ELSE coalesce(@CabinClass, preferred_cabin_class) END,
+                    seat_preference            = CASE WHEN @ClearSeat THEN NULL ELSE coalesce(@Seat, seat_preference) END,
+                    meal_preference            = CASE WHEN @ClearMeal THEN NULL ELSE coalesce(@Meal, meal_preference) END,
                     preferred_airlines         = coalesce(@AirlinesJson::jsonb, preferred_airlines),
                     preferred_hotel_chains     = coalesce(@HotelChainsJson::jsonb, preferred_hotel_chains),
                     loyalty_programs           = coalesce(@LoyaltyJson::jsonb, loyalty_programs),
@@ -79,7 +79,7 @@ public sealed class UserStore(Db db)
                     dietary_restrictions       = coalesce(@DietaryJson::jsonb, dietary_restrictions),
                     preferred_language         = coalesce(@Language, preferred_language),
                     timezone                   = coalesce(@Timezone, timezone),
-                    home_airport               = coalesce(@HomeAirport, home_airport)
+                    home_airport               = CASE WHEN @ClearHomeAirport THEN NULL ELSE coalesce(@HomeAirport, home_airport) END
                  WHERE user_id = app.current_user_id()
                 """, c);
             return await ReadAsync(tx, userId);

@@ -65,4 +65,18 @@ public sealed class OpenApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Contains(doc["paths"]!["/api/trips/{tripId}"]!["patch"]!["parameters"]!.AsArray(),
             p => p!["name"]!.GetValue<string>() == "If-Match" && p["in"]!.GetValue<string>() == "header");
     }
+
+    [Theory]
+    [InlineData("/api/trips/{tripId}")]
+    [InlineData("/api/users/me")]
+    public async Task Patch_operations_take_a_merge_patch_and_say_what_null_means(string path)
+    {
+        var doc = await (await api.Anonymous().GetAsync("/api/openapi/v1.json")).JsonAsync();
+        var body = doc["paths"]![path]!["patch"]!["requestBody"]!;
+
+        var content = body["content"]!.AsObject();
+        Assert.Contains("application/merge-patch+json", content.Select(c => c.Key));
+        Assert.Contains("application/json", content.Select(c => c.Key));
+        Assert.Contains("null clears an optional member", body["description"]!.GetValue<string>());
+    }
 }
