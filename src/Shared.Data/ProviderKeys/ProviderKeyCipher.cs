@@ -16,17 +16,20 @@ public sealed record SealedKey(byte[] SecretSealed, byte[] DataKeyWrapped, strin
 public sealed class ProviderKeyCipher
 {
     private const int NonceSize = 12, TagSize = 16, DataKeySize = 32;
-    private readonly KeyEncryptionKey _current;
-    private readonly KeyEncryptionKey? _previous;
+    private readonly Lazy<(KeyEncryptionKey Current, KeyEncryptionKey? Previous)> _keys;
 
-    public ProviderKeyCipher(IOptions<ProviderKeyOptions> options)
-    {
-        _current = KeyEncryptionKey.Parse(options.Value.CurrentKey, "ProviderKeys:CurrentKey");
-        _previous = options.Value.PreviousKey.Length > 0 ? KeyEncryptionKey.Parse(options.Value.PreviousKey, "ProviderKeys:PreviousKey") : null;
-    }
+    // Read (and validated) on first use, not when built: the ops command line lists jobs without every job's settings.
+    public ProviderKeyCipher(IOptions<ProviderKeyOptions> options) => _keys = new(() =>
+    (
+        KeyEncryptionKey.Parse(options.Value.CurrentKey, "ProviderKeys:CurrentKey"),
+        options.Value.PreviousKey.Length > 0 ? KeyEncryptionKey.Parse(options.Value.PreviousKey, "ProviderKeys:PreviousKey") : null
+    ));
 
-    public string CurrentKekId => _current.Id;
-    public string? PreviousKekId => _previous?.Id;
+    private KeyEncryptionKey Current => _keys.Value.Current;
+    private KeyEncryptionKey? Previous => _keys.Value.Previous;
+
+    public string CurrentKekId => Current.Id;
+    public string? PreviousKekId => Previous?.Id;
 
     public SealedKey Seal(Guid id, Guid userId, string service, string secret)
     {
@@ -34,7 +37,7 @@ public sealed class ProviderKeyCipher
         try
         {
             var aad = AssociatedData(id, userId, service);
-            return new SealedKey(Encrypt(dataKey, Encoding.UTF8.GetBytes(secret), aad), Encrypt(_current.Key, dataKey, aad), _current.Id);
+            return new SealedKey(Encrypt(dataKey, Encoding.UTF8.GetBytes(secret), aad), Encrypt(Current.Key, dataKey, aad), Current.Id);
         }
         finally
         {
@@ -63,7 +66,7 @@ public sealed class ProviderKeyCipher
         var dataKey = Decrypt(Kek(kekId).Key, dataKeyWrapped, aad);
         try
         {
-            return (Encrypt(_current.Key, dataKey, aad), _current.Id);
+            return (Encrypt(Current.Key, dataKey, aad), Current.Id);
         }
         finally
         {
@@ -72,8 +75,8 @@ public sealed class ProviderKeyCipher
     }
 
     private KeyEncryptionKey Kek(string kekId) =>
-        kekId == _current.Id ? _current
-        : _previous is { } p && kekId == p.Id ? p
+        kekId == Current.Id ? Current
+        : Previous is { } p && kekId == p.Id ? p
         : throw new UnknownKekException(kekId);
 
     private static byte[] AssociatedData(Guid id, Guid userId, string service) => Encoding.UTF8.GetBytes($"{id:N}/{userId:N}/{service}");

@@ -20,8 +20,11 @@ public sealed class ProviderKeyOptions
     public string PreviousKey { get; set; } = "";
 }
 
-/// <summary>Checked at start: a bad KEK stops the app with the setting named, never its value.</summary>
-public sealed class ProviderKeyOptionsValidator(IHostEnvironment environment) : IValidateOptions<ProviderKeyOptions>
+/// <summary>
+/// Checked at start: a bad KEK stops the app with the setting named, never its value. Without a host environment (a
+/// bare service collection) the sample key counts as outside Development.
+/// </summary>
+public sealed class ProviderKeyOptionsValidator(IHostEnvironment? environment = null) : IValidateOptions<ProviderKeyOptions>
 {
     public ValidateOptionsResult Validate(string? name, ProviderKeyOptions o)
     {
@@ -30,7 +33,7 @@ public sealed class ProviderKeyOptionsValidator(IHostEnvironment environment) : 
         Check("ProviderKeys:PreviousKey", o.PreviousKey, required: false, failures);
         if (o.PreviousKey.Length > 0 && o.PreviousKey == o.CurrentKey)
             failures.Add("ProviderKeys:PreviousKey equals ProviderKeys:CurrentKey; a rotation needs a new current key.");
-        if (!environment.IsDevelopment() && (o.CurrentKey == ProviderKeyOptions.LocalSampleKey || o.PreviousKey == ProviderKeyOptions.LocalSampleKey))
+        if (environment?.IsDevelopment() != true && (o.CurrentKey == ProviderKeyOptions.LocalSampleKey || o.PreviousKey == ProviderKeyOptions.LocalSampleKey))
             failures.Add("ProviderKeys: the sample key of local.settings.sample.json is for local development only.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
