@@ -95,6 +95,7 @@ param cacheExpirySchedule string = '0 */10 * * * *'
 param analyzeTablesSchedule string = '0 45 3 * * *'
 param retentionPurgeSchedule string = '0 30 4 * * *'
 param refreshReportingSchedule string = '0 5 * * * *'
+param providerKeyRewrapSchedule string = '0 20 * * * *'
 
 @minValue(30)
 @description('Time budget of one job run in seconds; keep it well inside the host functionTimeout.')
@@ -126,6 +127,13 @@ param travelDbDirectConnectionString string = ''
 @secure()
 @description('JWT HMAC signing key, at least 32 random bytes -> secret Jwt-SigningKey. Empty = set it later in Key Vault.')
 param jwtSigningKey string = ''
+
+@secure()
+@description('Key-encryption key of travellers\' provider keys: 32 random bytes in base64 -> secret ProviderKeys-Kek. Empty = set it later in Key Vault.')
+param providerKeysKek string = ''
+
+@description('During a provider-key KEK rotation only: the version id of the ProviderKeys-Kek secret that wrapped keys until now (ProviderKeys__PreviousKey), until the ProviderKeyRewrap job reports none left. Empty the rest of the time.')
+param providerKeysPreviousKekVersion string = ''
 
 @description('During a JWT key rollover only: the version id of the Jwt-SigningKey secret that signed tokens until now, still accepted for one access-token lifetime (Jwt__PreviousSigningKey). Empty the rest of the time.')
 param jwtPreviousSigningKeyVersion string = ''
@@ -178,6 +186,7 @@ var secretNames = {
   travelDbMaintenance: 'TravelDb-maintenance'
   travelDbDirect: 'TravelDbDirect'
   jwtSigningKey: 'Jwt-SigningKey'
+  providerKeysKek: 'ProviderKeys-Kek'
 }
 
 // ---------------------------------------------------------------- resources
@@ -239,6 +248,7 @@ module keyVault 'modules/keyVault.bicep' = {
       '${secretNames.travelDbMaintenance}': travelDbMaintenanceConnectionString
       '${secretNames.travelDbDirect}': travelDbDirectConnectionString
       '${secretNames.jwtSigningKey}': jwtSigningKey
+      '${secretNames.providerKeysKek}': providerKeysKek
     }
   }
 }
@@ -280,9 +290,15 @@ var commonAppSettings = {
   AZURE_CLIENT_ID: identity.outputs.clientId
 }
 
+// Both apps open travellers' provider keys: the HTTP app to seal and use them, the timers app to re-wrap them.
+var providerKeySettings = union(commonAppSettings, {
+  ProviderKeys__CurrentKey: format(keyVaultReferenceFormat, secretNames.providerKeysKek)
+  ProviderKeys__PreviousKey: empty(providerKeysPreviousKekVersion) ? '' : '@Microsoft.KeyVault(VaultName=${names.keyVault};SecretName=${secretNames.providerKeysKek};SecretVersion=${providerKeysPreviousKekVersion})'
+})
+
 // The API never gets the owner's direct connection string: only the timers app (partition DDL,
 // archive COPY) and the pipeline (migrations) use TravelDbDirect.
-var httpAppSettings = union(commonAppSettings, {
+var httpAppSettings = union(providerKeySettings, {
   TravelDb: format(keyVaultReferenceFormat, secretNames.travelDbApp)
   Jwt__Issuer: jwtIssuer
   Jwt__Audience: jwtAudience
@@ -294,7 +310,7 @@ var httpAppSettings = union(commonAppSettings, {
   Auth__PasswordHashIterations: string(authPasswordHashIterations)
 })
 
-var timersAppSettings = union(commonAppSettings, {
+var timersAppSettings = union(providerKeySettings, {
   TravelDb: format(keyVaultReferenceFormat, secretNames.travelDbMaintenance)
   TravelDbDirect: format(keyVaultReferenceFormat, secretNames.travelDbDirect)
   ArchiveStorage: 'https://${archiveStorage.outputs.name}.blob.${environment().suffixes.storage}'
@@ -304,6 +320,7 @@ var timersAppSettings = union(commonAppSettings, {
   AnalyzeTablesSchedule: analyzeTablesSchedule
   RetentionPurgeSchedule: retentionPurgeSchedule
   RefreshReportingSchedule: refreshReportingSchedule
+  ProviderKeyRewrapSchedule: providerKeyRewrapSchedule
   JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
 })
 

@@ -31,6 +31,9 @@ param travelDbAppConnectionString = readEnvironmentVariable('TRAVELDB_APP_CONNEC
 param travelDbMaintenanceConnectionString = readEnvironmentVariable('TRAVELDB_MAINTENANCE_CONNECTION_STRING', '')
 param travelDbDirectConnectionString = readEnvironmentVariable('TRAVELDB_DIRECT_CONNECTION_STRING', '')
 param jwtSigningKey = readEnvironmentVariable('JWT_SIGNING_KEY', '')
+param providerKeysKek = readEnvironmentVariable('PROVIDER_KEYS_KEK', '')
+// Not a secret: the version id of the old provider-key KEK during a rotation (docs/security.md).
+param providerKeysPreviousKekVersion = readEnvironmentVariable('PROVIDER_KEYS_PREVIOUS_KEK_VERSION', '')
 // Not a secret: the version id of the old signing key during a rollover (docs/deploy.md, "Rotating the JWT signing key").
 param jwtPreviousSigningKeyVersion = readEnvironmentVariable('JWT_PREVIOUS_SIGNING_KEY_VERSION', '')
 

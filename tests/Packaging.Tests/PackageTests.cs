@@ -33,6 +33,8 @@ public class PackageTests(Packages packages) : IAsyncLifetime
         if (settings.ContainsKey("ArchiveStorage")) settings["ArchiveStorage"] = TestStack.ArchiveStorage;
         // The sample's development signing key is for local runs; the package runs as production would.
         if (settings.ContainsKey("Jwt__SigningKey")) settings["Jwt__SigningKey"] = "package-test-key-" + Guid.NewGuid().ToString("N");
+        if (settings.ContainsKey("ProviderKeys__CurrentKey"))
+            settings["ProviderKeys__CurrentKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         return settings;
     }
 

@@ -33,4 +33,9 @@ public sealed class MaintenanceFunctions(JobInvocation jobs)
     [FixedDelayRetry(2, "00:01:00")]
     public Task RefreshReporting([TimerTrigger("%RefreshReportingSchedule%")] TimerInfo timer, FunctionContext context) =>
         jobs.RunAsync("RefreshReporting", timer, context);
+
+    [Function("ProviderKeyRewrap")]
+    [FixedDelayRetry(2, "00:01:00")]
+    public Task ProviderKeyRewrap([TimerTrigger("%ProviderKeyRewrapSchedule%")] TimerInfo timer, FunctionContext context) =>
+        jobs.RunAsync("ProviderKeyRewrap", timer, context);
 }

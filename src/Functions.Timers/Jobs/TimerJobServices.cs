@@ -3,6 +3,7 @@ using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.Data.Maintenance;
 using TravelFunctions.Data.Partitions;
+using TravelFunctions.Data.ProviderKeys;
 using TravelFunctions.Timers.Settings;
 
 namespace TravelFunctions.Timers.Jobs;
@@ -29,6 +30,7 @@ public static class TimerJobServices
 
         services.AddMaintenanceJobs();
         services.AddPartitionMaintenance();
+        services.AddProviderKeyRewrap(config);
         services.AddSingleton<JobCatalog>();
         services.AddSingleton<JobInvocation>();
         return services;
@@ -43,6 +45,7 @@ public static class TimerJobServices
         services.RequireDatabaseSettings(direct: true);
         services.AddOptions<ArchiveOptions>().ValidateOnStart();
         services.AddOptions<JobRunnerOptions>().ValidateOnStart();
+        services.AddOptions<ProviderKeyOptions>().ValidateOnStart();
         return services;
     }
 

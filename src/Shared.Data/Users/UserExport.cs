@@ -46,7 +46,16 @@ public sealed class UserExport(Db db)
           'agentFeedback', coalesce((SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at)
                                        FROM agent_feedback f WHERE f.user_id = app.current_user_id()), '[]'),
           'externalApiLogs', coalesce((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.created_at, l.id)
-                                         FROM external_api_logs l WHERE l.user_id = app.current_user_id()), '[]')
+                                         FROM external_api_logs l WHERE l.user_id = app.current_user_id()), '[]'),
+          -- Provider keys without their secrets: the sealed columns are not even readable by the API's role.
+          'providerKeys', coalesce((SELECT jsonb_agg(jsonb_build_object('id', k.id, 'service', k.service, 'label', k.label,
+                                                                         'lastFour', k.last_four, 'createdAt', k.created_at,
+                                                                         'lastUsedAt', k.last_used_at) ORDER BY k.created_at)
+                                      FROM provider_keys k WHERE k.user_id = app.current_user_id()), '[]'),
+          'providerKeyGrants', coalesce((SELECT jsonb_agg(to_jsonb(g) ORDER BY g.created_at)
+                                           FROM provider_key_grants g WHERE g.user_id = app.current_user_id()), '[]'),
+          'providerKeyUses', coalesce((SELECT jsonb_agg(to_jsonb(u) ORDER BY u.used_at, u.id)
+                                         FROM provider_key_uses u WHERE u.user_id = app.current_user_id()), '[]')
         )::text
         """;
 

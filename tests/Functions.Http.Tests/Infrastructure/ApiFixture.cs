@@ -25,6 +25,9 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>Settings a test class may override (e.g. a low rate limit), named as in app settings (Auth__PermitsPerMinute).</summary>
     protected virtual IDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
 
+    /// <summary>The app's provider-key KEK (ProviderKeys__CurrentKey): a fresh one per fixture.</summary>
+    public virtual string ProviderKeyKek { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public FunctionsLocalHost Host => _host ?? throw new InvalidOperationException("Fixture not initialized.");
 
     public async Task InitializeAsync()
@@ -37,6 +40,7 @@ public class ApiFixture : IAsyncLifetime
             ["Jwt__Audience"] = "travelfunctions-api",
             ["Jwt__SigningKey"] = "test-only-signing-key-" + Guid.NewGuid().ToString("N"),
             ["Auth__PermitsPerMinute"] = "100000",
+            ["ProviderKeys__CurrentKey"] = ProviderKeyKek,
             // Real PBKDF2, fewer rounds: registration is in nearly every test and CPU is shared (allowed in Development only).
             ["Auth__PasswordHashIterations"] = "1000",
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",

@@ -26,7 +26,8 @@ public sealed class JobsFixture : IAsyncLifetime
     {
         await Database.InitializeAsync();
         var config = new ConfigurationBuilder()
-            .AddInMemoryCollection(TimersApp.Settings(Database).Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)))
+            // App settings name sections with "__" (as environment variables do); configuration keys with ":".
+            .AddInMemoryCollection(TimersApp.Settings(Database).Select(s => KeyValuePair.Create(s.Key.Replace("__", ":"), (string?)s.Value)))
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(config);

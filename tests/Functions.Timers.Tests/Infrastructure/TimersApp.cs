@@ -9,7 +9,7 @@ public static class TimersApp
     /// <summary>A schedule that does not come round during a test run: the host fires nothing on its own.</summary>
     public const string NeverDuringTests = "0 0 0 1 1 *";
 
-    public static readonly string[] Jobs = ["PartitionMaintenance", "CacheExpiry", "AnalyzeTables", "RetentionPurge", "RefreshReporting"];
+    public static readonly string[] Jobs = ["PartitionMaintenance", "CacheExpiry", "AnalyzeTables", "RetentionPurge", "RefreshReporting", "ProviderKeyRewrap"];
 
     public static string Directory { get; } = Path.Combine(TestStack.RepoRoot, "src", "Functions.Timers", "bin", Configuration(), "net10.0");
 
@@ -25,6 +25,7 @@ public static class TimersApp
             ["TravelDbDirect"] = database.Direct,
             ["ArchiveStorage"] = TestStack.ArchiveStorage,
             ["ArchiveContainer"] = "timers-" + Guid.NewGuid().ToString("N")[..12],
+            ["ProviderKeys__CurrentKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         };
         foreach (var job in Jobs) settings[job + "Schedule"] = NeverDuringTests;
         return settings;
