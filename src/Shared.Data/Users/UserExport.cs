@@ -46,7 +46,7 @@ public sealed class UserExport(Db db)
           'agentFeedback', coalesce((SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at)
                                        FROM agent_feedback f WHERE f.user_id = app.current_user_id()), '[]'),
           'externalApiLogs', coalesce((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.created_at, l.id)
-                                         FROM external_api_logs l WHERE l.user_id = app.current_user_id()), '[]')
+                                         FROM app.own_external_api_logs() l), '[]')
         )::text
         """;
 
