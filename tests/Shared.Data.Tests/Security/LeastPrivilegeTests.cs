@@ -193,19 +193,28 @@ public sealed class LeastPrivilegeTests(TestDatabase db) : IClassFixture<TestDat
     [InlineData("UPDATE maintenance.partition_archives SET state = 'failed'")]
     public async Task Maintenance_reads_and_deletes_only_what_its_jobs_need(string sql)
     {
-        await using var conn = new NpgsqlConnection(db.Maintenance);
-        var ex = await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync(sql));
+        var ex = await Assert.ThrowsAsync<PostgresException>(() => AsMaintenanceAsync(sql));
         Assert.Equal("42501", ex.SqlState);
     }
 
     [Fact]
-    public async Task Maintenance_deletes_only_soft_deleted_accounts()
+    public async Task Maintenance_deletes_only_soft_deleted_accounts() =>
+        Assert.Equal(0, await AsMaintenanceAsync("DELETE FROM users WHERE id = @other"));
+
+    /// <summary>One statement as travel_maintenance through PgBouncer, rolled back. Rows affected.</summary>
+    private async Task<int> AsMaintenanceAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(db.Maintenance);
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
-        Assert.Equal(0, await conn.ExecuteAsync("DELETE FROM users WHERE id = @_other", new { _other }, tx));
-        await tx.RollbackAsync();
+        try
+        {
+            return await conn.ExecuteAsync(sql, Ids, tx);
+        }
+        finally
+        {
+            await tx.RollbackAsync();
+        }
     }
 
     // ---- What the API does still works ----------------------------------------------------------------------------
