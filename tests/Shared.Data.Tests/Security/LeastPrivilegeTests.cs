@@ -132,7 +132,7 @@ public sealed class LeastPrivilegeTests(TestDatabase db) : IClassFixture<TestDat
     // ---- Found by the audit (docs/security.md) -----------------------------------------------------------------
 
     [Theory]
-    [InlineData("editor", "UPDATE bookings SET total_amount = 0 WHERE id = @pending")]
+    [InlineData("editor", "UPDATE bookings SET total_amount = 6 WHERE id = @pending")]
     [InlineData("editor", "UPDATE bookings SET trip_id = @editorTrip WHERE id = @pending")]
     [InlineData("editor", "UPDATE bookings SET created_by = app.current_user_id() WHERE id = @pending")]
     [InlineData("editor", "UPDATE bookings SET status = 'cancelled', cancelled_at = now(), cancellation_fee_charged = 0 WHERE id = @pending")]
