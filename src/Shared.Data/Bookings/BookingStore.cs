@@ -141,35 +141,29 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
             """, new { f.TripId, f.BookingType, f.Status, f.From, f.To, afterCreatedAt = page.After?.Value, afterId = page.After?.Id, take = page.Take }))
             .AsList(), ct);
 
-    /// <summary>pending → confirmed. The status guard is in the UPDATE, so of two racing confirms one wins.</summary>
+    /// <summary>
+    /// pending → confirmed, by the owner function app.confirm_booking (travel_app has no UPDATE on bookings). Its
+    /// status guard is in the UPDATE, so of two racing confirms one wins.
+    /// </summary>
     public Task<BookingChange> ConfirmAsync(Guid userId, Guid bookingId, string supplierReference, CancellationToken ct) =>
         db.AsUserAsync<BookingChange>(userId, async tx =>
         {
-            var confirmed = await tx.QuerySingleOrDefaultAsync<BookingRow>($"""
-                UPDATE bookings AS b
-                   SET status = 'confirmed', confirmed_at = now(), supplier_reference = @supplierReference
-                 WHERE b.id = @bookingId AND b.status = 'pending' AND app.can_write_trip(b.trip_id)
-                RETURNING {Columns}
-                """, new { bookingId, supplierReference });
+            var confirmed = await tx.QuerySingleOrDefaultAsync<BookingRow>(
+                $"SELECT {Columns} FROM app.confirm_booking(@bookingId, @supplierReference) AS b", new { bookingId, supplierReference });
             if (confirmed is not null) return new BookingChange.Done(confirmed);
             return await WhyNotAsync(tx, bookingId, b => $"The booking is {b.Status}; only a pending booking can be confirmed.");
         }, ct);
 
     /// <summary>
-    /// → cancelled, charging the booking's cancellation fee (0 when it has none). One UPDATE guarded by
-    /// status, cancellability and deadline: of concurrent cancels exactly one changes the row.
+    /// → cancelled, charging the booking's cancellation fee (0 when it has none), by the owner function
+    /// app.cancel_booking: one UPDATE guarded by status, cancellability and deadline, so of concurrent cancels
+    /// exactly one changes the row.
     /// </summary>
     public Task<BookingChange> CancelAsync(Guid userId, Guid bookingId, CancellationToken ct) =>
         db.AsUserAsync<BookingChange>(userId, async tx =>
         {
-            var cancelled = await tx.QuerySingleOrDefaultAsync<BookingRow>($"""
-                UPDATE bookings AS b
-                   SET status = 'cancelled', cancelled_at = now(), cancellation_fee_charged = coalesce(b.cancellation_fee, 0)
-                 WHERE b.id = @bookingId AND b.status <> 'cancelled' AND b.cancellable
-                   AND (b.cancellation_deadline IS NULL OR b.cancellation_deadline > now())
-                   AND app.can_write_trip(b.trip_id)
-                RETURNING {Columns}
-                """, new { bookingId });
+            var cancelled = await tx.QuerySingleOrDefaultAsync<BookingRow>(
+                $"SELECT {Columns} FROM app.cancel_booking(@bookingId) AS b", new { bookingId });
             if (cancelled is not null) return new BookingChange.Done(cancelled);
             return await WhyNotAsync(tx, bookingId, b =>
                 b.Status == "cancelled" ? "The booking is already cancelled."

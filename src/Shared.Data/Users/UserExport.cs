@@ -46,7 +46,7 @@ public sealed class UserExport(Db db)
           'agentFeedback', coalesce((SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at)
                                        FROM agent_feedback f WHERE f.user_id = app.current_user_id()), '[]'),
           'externalApiLogs', coalesce((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.created_at, l.id)
-                                         FROM external_api_logs l WHERE l.user_id = app.current_user_id()), '[]'),
+                                         FROM app.own_external_api_logs() l), '[]'),
           -- Provider keys without their secrets: the sealed columns are not even readable by the API's role.
           'providerKeys', coalesce((SELECT jsonb_agg(jsonb_build_object('id', k.id, 'service', k.service, 'label', k.label,
                                                                          'lastFour', k.last_four, 'createdAt', k.created_at,

@@ -119,21 +119,6 @@ public sealed class UserStore(Db db)
     /// so the 30-day hard purge (a timer job) can cascade everything later.
     /// </summary>
     public Task SoftDeleteAsync(Guid userId, CancellationToken ct) =>
-        db.AsUserAsync(userId, async tx =>
-        {
-            await tx.ExecuteAsync("""
-                UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = 'account_deleted'
-                 WHERE user_id = app.current_user_id() AND revoked_at IS NULL
-                """);
-            await tx.ExecuteAsync("DELETE FROM user_profiles WHERE user_id = app.current_user_id()");
-            await tx.ExecuteAsync("""
-                UPDATE users
-                   SET status = 'deleted', deleted_at = now(),
-                       email = 'deleted-' || id || '@deleted.invalid',
-                       first_name = 'Deleted', last_name = 'User', phone = NULL,
-                       password_hash = '!', email_verified = false
-                 WHERE id = app.current_user_id()
-                """);
-            return true;
-        }, ct);
+        // An owner function: travel_app may not write status, deleted_at, email or email_verified itself.
+        db.AsUserAsync(userId, tx => tx.ExecuteScalarAsync<bool>("SELECT app.soft_delete_current_user()"), ct);
 }

@@ -16,6 +16,7 @@ public sealed class RowLevelSecurityTests(TestDatabase db) : IClassFixture<TestD
     private readonly Guid _carol = Guid.NewGuid(); // accepted viewer of Alice's trip
     private readonly Guid _trip = Guid.NewGuid();
     private readonly Guid _conversation = Guid.NewGuid();
+    private readonly Guid _booking = Guid.NewGuid();
 
     public async Task InitializeAsync()
     {
@@ -32,13 +33,13 @@ public sealed class RowLevelSecurityTests(TestDatabase db) : IClassFixture<TestD
             INSERT INTO trip_destinations (trip_id, position, city, country) VALUES (@_trip, 0, 'Oslo', 'NO');
             INSERT INTO trip_collaborators (trip_id, user_id, role, status, accepted_at) VALUES (@_trip, @_carol, 'viewer', 'accepted', now());
             INSERT INTO bookings (id, trip_id, created_by, booking_type, confirmation_code, details, total_amount, currency, starts_at)
-              VALUES (gen_random_uuid(), @_trip, @_alice, 'activity', upper(substr(md5(random()::text), 1, 8)), '{}', 10, 'NOK', now());
+              VALUES (@_booking, @_trip, @_alice, 'activity', upper(substr(md5(random()::text), 1, 8)), '{}', 10, 'NOK', now());
             INSERT INTO conversations (id, user_id, agent_type, title) VALUES (@_conversation, @_alice, 'support', 'Private chat');
             INSERT INTO chat_messages (conversation_id, user_id, role, content) VALUES (@_conversation, @_alice, 'user', 'my passport number is 123');
             INSERT INTO user_events (user_id, event_type, occurred_at) VALUES (@_alice, 'page.view', now());
             INSERT INTO notifications (user_id, kind, title) VALUES (@_alice, 'reminder', 'Pack');
             INSERT INTO agent_feedback (user_id, conversation_id, rating) VALUES (@_alice, @_conversation, 5);
-            """, new { _alice, _bob, _carol, _trip, _conversation });
+            """, new { _alice, _bob, _carol, _trip, _conversation, _booking });
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -63,7 +64,8 @@ public sealed class RowLevelSecurityTests(TestDatabase db) : IClassFixture<TestD
         }
         // Writes are refused too: nothing to update, and an insert for Alice violates the policy.
         Assert.Equal(0, await conn.ExecuteAsync("UPDATE trips SET title = 'pwned'", transaction: tx));
-        Assert.Equal(0, await conn.ExecuteAsync("UPDATE bookings SET status = 'cancelled', cancelled_at = now()", transaction: tx));
+        // Bookings change only through the owner functions (0012), which find nothing Bob may write.
+        Assert.Equal(0L, await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM app.cancel_booking(@_booking)", new { _booking }, tx));
         var ex = await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync(
             "INSERT INTO trips (owner_id, title, trip_type, start_date, end_date) VALUES (@_alice, 'x', 'solo', '2027-01-01', '2027-01-01')", new { _alice }, tx));
         Assert.Equal("42501", ex.SqlState);
