@@ -212,3 +212,16 @@ END
 $fn$;
 REVOKE ALL ON FUNCTION app.withdraw_invitation(uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.withdraw_invitation(uuid, text) TO travel_app;
+
+-- Logout (item 3) revokes a family with reason 'logout'; presenting one of its tokens afterwards is a signed-out
+-- session, not a stolen copy: the look-up now says why a token was revoked.
+DROP FUNCTION app.refresh_session_lookup(bytea);
+CREATE FUNCTION app.refresh_session_lookup(p_token_hash bytea)
+RETURNS TABLE (id uuid, user_id uuid, family_id uuid, expires_at timestamptz, revoked_at timestamptz, revoked_reason text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT s.id, s.user_id, s.family_id, s.expires_at, s.revoked_at, s.revoked_reason
+    FROM refresh_sessions s
+   WHERE s.token_hash = p_token_hash
+$$;
+REVOKE ALL ON FUNCTION app.refresh_session_lookup(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.refresh_session_lookup(bytea) TO travel_app;

@@ -12,6 +12,8 @@ public abstract record RefreshOutcome
     /// <summary>An already-revoked token (a stolen copy or a replay): its whole family is revoked now.</summary>
     public sealed record ReuseDetected(Guid UserId, Guid FamilyId) : RefreshOutcome;
     public sealed record AccountInactive : RefreshOutcome;
+    /// <summary>A token of a family its user signed out of (POST /api/auth/logout).</summary>
+    public sealed record SignedOut : RefreshOutcome;
 }
 
 /// <summary>
@@ -21,7 +23,7 @@ public abstract record RefreshOutcome
 /// </summary>
 public sealed class RefreshSessionStore(Db db, TimeProvider clock)
 {
-    private sealed record SessionRow(Guid Id, Guid UserId, Guid FamilyId, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
+    private sealed record SessionRow(Guid Id, Guid UserId, Guid FamilyId, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt, string? RevokedReason);
 
     /// <summary>Starts a refresh family (one sign-in) and returns its id.</summary>
     public async Task<Guid> StartAsync(Guid userId, byte[] tokenHash, TimeSpan lifetime, CancellationToken ct)
@@ -44,9 +46,11 @@ public sealed class RefreshSessionStore(Db db, TimeProvider clock)
     public async Task<RefreshOutcome> RotateAsync(byte[] presentedHash, byte[] newHash, TimeSpan lifetime, CancellationToken ct)
     {
         var session = await db.AnonymousAsync(tx => tx.QuerySingleOrDefaultAsync<SessionRow>(
-            "SELECT id, user_id, family_id, expires_at, revoked_at FROM app.refresh_session_lookup(@presentedHash)",
+            "SELECT id, user_id, family_id, expires_at, revoked_at, revoked_reason FROM app.refresh_session_lookup(@presentedHash)",
             new { presentedHash }), ct);
         if (session is null) return new RefreshOutcome.Unknown();
+        // Signed out (or the account deleted): every token of the family is revoked already; no theft to react to.
+        if (session.RevokedReason is "logout" or "account_deleted") return new RefreshOutcome.SignedOut();
 
         return await db.AnonymousAsync<RefreshOutcome>(async tx =>
         {
