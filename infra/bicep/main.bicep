@@ -74,6 +74,32 @@ param authPermitsPerMinute int = 20
 @description('PBKDF2 iterations of new password hashes (Auth__PasswordHashIterations). Tests run with fewer; Azure never does.')
 param authPasswordHashIterations int = 100000
 
+@minValue(0)
+@maxValue(5)
+@description('Proxies of ours in front of the function app that append the client address to X-Forwarded-For, e.g. a Front Door (Auth__TrustedProxyHops). 0: the address the Functions host saw.')
+param authTrustedProxyHops int = 0
+
+// Login throttling: docs/security.md, Authentication.
+@minValue(1)
+@description('Wrong passwords per account and client address before each next attempt waits (Auth__LockoutFreeFailures).')
+param authLockoutFreeFailures int = 5
+
+@minValue(1)
+@description('First wait after the free failures, doubling with each further one (Auth__LockoutBaseDelaySeconds).')
+param authLockoutBaseDelaySeconds int = 1
+
+@minValue(1)
+@description('Longest wait between attempts of one account and client address (Auth__LockoutMaxDelayMinutes).')
+param authLockoutMaxDelayMinutes int = 15
+
+@minValue(1)
+@description('Attempts per hour on one account from all clients before the account-wide throttle (Auth__AccountFailuresPerHour).')
+param authAccountFailuresPerHour int = 100
+
+@minValue(1)
+@description('Under the account-wide throttle, one attempt per this many seconds (Auth__AccountIntervalSeconds).')
+param authAccountIntervalSeconds int = 30
+
 // ---------------------------------------------------------------- timers
 
 @allowed([
@@ -308,6 +334,12 @@ var httpAppSettings = union(providerKeySettings, {
   Jwt__RefreshTokenDays: string(jwtRefreshTokenDays)
   Auth__PermitsPerMinute: string(authPermitsPerMinute)
   Auth__PasswordHashIterations: string(authPasswordHashIterations)
+  Auth__TrustedProxyHops: string(authTrustedProxyHops)
+  Auth__LockoutFreeFailures: string(authLockoutFreeFailures)
+  Auth__LockoutBaseDelaySeconds: string(authLockoutBaseDelaySeconds)
+  Auth__LockoutMaxDelayMinutes: string(authLockoutMaxDelayMinutes)
+  Auth__AccountFailuresPerHour: string(authAccountFailuresPerHour)
+  Auth__AccountIntervalSeconds: string(authAccountIntervalSeconds)
 })
 
 var timersAppSettings = union(providerKeySettings, {

@@ -1,31 +1,45 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using TravelFunctions.Http.Auth;
 using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.AgentAuth;
 
 /// <summary>
 /// Scopes an agent client's token carries (space-separated in its `scope` claim), and the authorization
-/// policies of the service functions. A user's token carries no scope, so it gets 403 there; no token, 401.
+/// policies of the service functions. A user's token is not an agent token, so it gets 401 there, as no token does;
+/// an agent token without the scope, 403.
 /// </summary>
 public static class AgentScopes
 {
     public const string Logs = "agents:logs";
     public const string SearchCache = "agents:search-cache";
+    /// <summary>Posting agent, system and tool messages into users' conversations.</summary>
+    public const string Chat = "agents:chat";
+    /// <summary>Using travellers' own provider keys they granted the client (docs/security.md).</summary>
     public const string ProviderKeys = "agents:provider-keys";
 
     public const string LogsPolicy = "agent-logs";
     public const string SearchCachePolicy = "agent-search-cache";
+    /// <summary>A user (their own conversations, user messages only) or an agent with <see cref="Chat"/>.</summary>
+    public const string ChatPolicy = "user-or-chat-agent";
     public const string ProviderKeysPolicy = "agent-provider-keys";
 
     public static IServiceCollection AddAgentAuth(this IServiceCollection services)
     {
         services.AddJsonContracts(AgentAuthJson.Default).AddSingleton<AgentClientStore>();
         services.AddAuthorizationBuilder()
-            .AddPolicy(LogsPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, Logs)))
-            .AddPolicy(SearchCachePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, SearchCache)))
-            .AddPolicy(ProviderKeysPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, ProviderKeys)));
+            .AddPolicy(LogsPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Logs)))
+            .AddPolicy(SearchCachePolicy, p => Agent(p).RequireAssertion(c => Has(c.User, SearchCache)))
+            .AddPolicy(ProviderKeysPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ProviderKeys)))
+            .AddPolicy(ChatPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent)
+                .RequireAssertion(c => TokenKinds.Of(c.User) == TokenKinds.User || Has(c.User, Chat)));
         return services;
     }
+
+    /// <summary>An agent client's token: a user token is no credential here, whatever its claims.</summary>
+    private static AuthorizationPolicyBuilder Agent(AuthorizationPolicyBuilder policy) =>
+        policy.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.Agent);
 
     public static bool Has(ClaimsPrincipal user, string scope) =>
         user.FindAll("scope").Any(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(scope, StringComparer.Ordinal));

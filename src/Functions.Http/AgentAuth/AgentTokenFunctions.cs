@@ -3,6 +3,7 @@ using System.Text;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -17,13 +18,14 @@ public sealed record AgentTokenRequest(Guid? ClientId, string? ClientSecret);
 /// <summary>An access token for the agents' service functions; no refresh token (ask again with the secret).</summary>
 public sealed record AgentTokenResponse(string AccessToken, string TokenType, int ExpiresIn, string Scope);
 
-public sealed class AgentTokenFunctions(AgentClientStore clients, TokenIssuer tokens, IOptions<JwtOptions> jwt)
+public sealed class AgentTokenFunctions(AgentClientStore clients, TokenIssuer tokens, IOptions<JwtOptions> jwt,
+    ClientAddress addresses, SecurityEvents security)
 {
     private const string BadCredentials = "The client id or secret is incorrect, or the client is disabled.";
 
     /// <summary>Client credentials → bearer token whose sub is the client id and whose scope is the client's scopes.</summary>
     [Function("IssueAgentToken")]
-    [AllowAnonymous, EnableRateLimiting(AuthRateLimiter.PolicyName)]
+    [AllowAnonymous, EnableRateLimiting(AuthRateLimiter.PolicyName), RequestSizeLimit(AuthFunctions.BodyLimit)]
     public async Task<Results<Ok<AgentTokenResponse>, ProblemHttpResult, ValidationProblem>> Issue(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/agent-token")] HttpRequest req, [JsonBody] AgentTokenRequest r)
     {
@@ -31,8 +33,12 @@ public sealed class AgentTokenFunctions(AgentClientStore clients, TokenIssuer to
         // Hash either way: an unknown id costs what a wrong secret costs.
         var presented = SHA256.HashData(Encoding.UTF8.GetBytes(r.ClientSecret!));
         if (client is null || client.DisabledAt is not null || !CryptographicOperations.FixedTimeEquals(presented, client.SecretSha256))
+        {
+            security.AgentTokenRefused(r.ClientId.Value, addresses.Of(req.HttpContext));
             return Problems.Unauthorized(BadCredentials);
-        var token = tokens.CreateAccessToken(client.ClientId, client.Scopes.Split(' '));
+        }
+        var token = tokens.CreateAgentToken(client.ClientId, client.Scopes.Split(' '));
+        security.AgentTokenIssued(client.ClientId, client.Scopes, addresses.Of(req.HttpContext));
         return TypedResults.Ok(new AgentTokenResponse(token, "Bearer", jwt.Value.AccessTokenMinutes * 60, client.Scopes));
     }
 }

@@ -23,8 +23,11 @@ public static class AuthExtensions
         services.AddJsonContracts(AuthJson.Default);
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AuthRateLimiter>();
+        services.AddSingleton<ClientAddress>();
+        services.AddSingleton<AuthThrottleStore>();
         services.AddSingleton<IPasswordHasher<PasswordOwner>, PasswordHasher<PasswordOwner>>();
         services.AddSingleton<RefreshSessionStore>();
+        services.AddSingleton<SecurityEvents>();
 
         // The authentication core and the JwtBearer handler, not AddAuthentication(): bearer tokens need no data
         // protection, whose hosted service would load (or create) a key ring at every cold start.
@@ -34,11 +37,15 @@ public static class AuthExtensions
         new AuthenticationBuilder(services).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<JwtOptions>>(Configure);
 
-        // Every function needs an authenticated caller unless it says [AllowAnonymous] (AccessMiddleware).
-        services.AddAuthorizationCore(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        // Every function needs a signed-in user unless it says [AllowAnonymous] or names another policy (AccessMiddleware).
+        services.AddAuthorizationCore(o => o.FallbackPolicy = UserPolicy);
         services.AddSingleton<IPolicyEvaluator, PolicyEvaluator>();
         return services;
     }
+
+    /// <summary>A user's token (not an agent client's).</summary>
+    public static readonly AuthorizationPolicy UserPolicy =
+        new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User).Build();
 
     private static void Configure(JwtBearerOptions bearer, IOptions<JwtOptions> jwt)
     {
@@ -57,6 +64,17 @@ public static class AuthExtensions
         };
         bearer.Events = new JwtBearerEvents
         {
+            // A correctly signed token is still no credential unless its subject is an id and it says whom it is for:
+            // 401 here, rather than a failure wherever the id is read.
+            OnTokenValidated = context =>
+            {
+                var principal = context.Principal!;
+                if (!Guid.TryParse(principal.FindFirst("sub")?.Value, out _))
+                    context.Fail("The token has no valid subject.");
+                else if (TokenKinds.Of(principal) is not (TokenKinds.User or TokenKinds.Agent))
+                    context.Fail("The token has no valid token type.");
+                return Task.CompletedTask;
+            },
             OnChallenge = context =>
             {
                 context.HandleResponse();

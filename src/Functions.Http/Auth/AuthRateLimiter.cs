@@ -1,37 +1,30 @@
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using TravelFunctions.Data.Users;
 
 namespace TravelFunctions.Http.Auth;
 
 /// <summary>
 /// The credential functions (register, token, refresh, agent token) are the brute-force target: a fixed window
-/// of <c>Auth__PermitsPerMinute</c> requests per client address. Functions opt in with
+/// of <c>Auth__PermitsPerMinute</c> requests per client address (<see cref="ClientAddress"/>), counted in
+/// PostgreSQL so the limit holds however many instances serve the app. Functions opt in with
 /// <c>[EnableRateLimiting(AuthRateLimiter.PolicyName)]</c>.
 /// </summary>
-public sealed class AuthRateLimiter(IOptions<AuthOptions> options) : IAsyncDisposable
+public sealed class AuthRateLimiter(AuthThrottleStore store, ClientAddress clients, IOptions<AuthOptions> options,
+    SecurityEvents security, TimeProvider clock)
 {
     public const string PolicyName = "auth";
-
-    private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-        RateLimitPartition.GetFixedWindowLimiter(ClientAddress(http), _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.PermitsPerMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     /// <summary>Null when the request may go on; otherwise the 429 to answer.</summary>
-    public async ValueTask<IResult?> RejectAsync(HttpContext http)
+    public async ValueTask<IResult?> RejectAsync(HttpContext http, string function)
     {
-        using var lease = await _limiter.AcquireAsync(http, 1, http.RequestAborted);
-        if (lease.IsAcquired) return null;
-        http.Response.Headers.RetryAfter = "60";
+        var client = clients.Of(http);
+        var now = clock.GetUtcNow();
+        var window = await store.HitAsync(AuthThrottleStore.Key("address", client), now, Window, http.RequestAborted);
+        if (window.Hits <= options.Value.PermitsPerMinute) return null;
+        security.RateLimited(function, client);
+        var wait = (long)Math.Ceiling((window.WindowEnds - now).TotalSeconds);
+        http.Response.Headers.RetryAfter = Math.Max(1, wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(statusCode: 429, title: "Too many requests", detail: "Too many attempts from this address. Retry in a minute.");
     }
-
-    // The ASP.NET Core integration applies the X-Forwarded-For hop the Functions host appended (its forwarded-headers
-    // middleware trusts loopback only), so this is the address the host saw, never an entry the client wrote.
-    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-
-    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 }

@@ -35,8 +35,11 @@ public sealed class JwtOptions
 /// Checked at startup (ValidateOnStart), so a bad setting stops the app with a clear message instead of failing
 /// at the first sign-in. Plain code rather than data annotations: those cost a reflection pass at every cold start.
 /// </summary>
-public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
+public sealed class JwtOptionsValidator(IHostEnvironment environment) : IValidateOptions<JwtOptions>
 {
+    /// <summary>The key in local.settings.sample.json: public, so good for local development and nothing else.</summary>
+    public const string SampleSigningKey = "local-only-signing-key-change-me-0123456789abcdef";
+
     public ValidateOptionsResult Validate(string? name, JwtOptions o)
     {
         var failures = new List<string>();
@@ -53,6 +56,8 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
                 failures.Add("Jwt:PreviousSigningKey is an unresolved Key Vault reference; check the secret version and the app's Key Vault access.");
             if (o.PreviousSigningKey == o.SigningKey) failures.Add("Jwt:PreviousSigningKey equals Jwt:SigningKey; a rollover needs a new signing key.");
         }
+        if (o.SigningKey == SampleSigningKey && !environment.IsDevelopment())
+            failures.Add("Jwt:SigningKey is the public sample key from local.settings.sample.json; it is allowed in Development only.");
         if (o.AccessTokenMinutes is < 1 or > 240) failures.Add("Jwt:AccessTokenMinutes must be between 1 and 240.");
         if (o.RefreshTokenDays is < 1 or > 365) failures.Add("Jwt:RefreshTokenDays must be between 1 and 365.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -18,15 +17,23 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
 
     public TimeSpan RefreshLifetime => TimeSpan.FromDays(_o.RefreshTokenDays);
 
-    public string CreateAccessToken(Guid userId, IEnumerable<string>? scopes = null)
+    /// <summary>A user's token, tied to the refresh family it was issued in.</summary>
+    public string CreateUserToken(Guid userId, Guid familyId) =>
+        CreateAccessToken(userId, new() { [TokenKinds.Claim] = TokenKinds.User, [TokenKinds.SessionClaim] = familyId.ToString() });
+
+    /// <summary>An agent client's token: its scopes and nothing a user token has.</summary>
+    public string CreateAgentToken(Guid clientId, IEnumerable<string> scopes)
+    {
+        var claims = new Dictionary<string, object> { [TokenKinds.Claim] = TokenKinds.Agent };
+        if (scopes.Any()) claims["scope"] = string.Join(' ', scopes);
+        return CreateAccessToken(clientId, claims);
+    }
+
+    private string CreateAccessToken(Guid subject, Dictionary<string, object> claims)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var claims = new Dictionary<string, object>
-        {
-            [JwtRegisteredClaimNames.Sub] = userId.ToString(),
-            [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
-        };
-        if (scopes is not null && scopes.Any()) claims["scope"] = string.Join(' ', scopes);
+        claims[JwtRegisteredClaimNames.Sub] = subject.ToString();
+        claims[JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N");
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = _o.Issuer,
@@ -39,8 +46,8 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
         });
     }
 
-    public TokenPair CreatePair(Guid userId, string refreshToken) =>
-        new(CreateAccessToken(userId), "Bearer", _o.AccessTokenMinutes * 60, refreshToken);
+    public TokenPair CreatePair(Guid userId, Guid familyId, string refreshToken) =>
+        new(CreateUserToken(userId, familyId), "Bearer", _o.AccessTokenMinutes * 60, refreshToken);
 
     /// <summary>A new opaque refresh token and the SHA-256 the database keeps instead of it.</summary>
     public static (string Token, byte[] Hash) NewRefreshToken()

@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Converters;
 using TravelFunctions.Data.Conversations;
 using TravelFunctions.Data.Paging;
+using TravelFunctions.Http.AgentAuth;
+using TravelFunctions.Http.Auth;
 using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Conversations;
@@ -27,13 +30,25 @@ public sealed class ConversationsFunctions(ConversationStore store)
         return TypedResults.Ok(Pages.From(rows, query.Page, ConversationResponse.From, c => new(c.LastActivityAt, c.Id)));
     }
 
+    /// <summary>
+    /// A user posts `user` messages to their own conversation; `agent`, `system` and `tool` messages come from an agent
+    /// client whose token has the agents:chat scope, on behalf of the conversation's owner.
+    /// </summary>
     [Function("PostChatMessage")]
+    [Authorize(Policy = AgentScopes.ChatPolicy)]
     public async Task<Results<Created<MessageResponse>, ProblemHttpResult, ValidationProblem>> PostMessage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "conversations/{conversationId}/messages")] HttpRequest req,
         Guid conversationId, [JsonBody] PostMessageRequest r)
     {
         var message = new NewMessage(r.Role!.Value.ToText(), r.Content!, r.AgentName?.Trim(), r.Metadata?.GetRawText(), r.InputTokens, r.OutputTokens);
-        return await store.AppendMessageAsync(req.UserId(), conversationId, message, req.HttpContext.RequestAborted) switch
+        var ct = req.HttpContext.RequestAborted;
+        var byAgent = TokenKinds.Of(req.HttpContext.User) == TokenKinds.Agent;
+        if (!byAgent && r.Role != MessageRole.User)
+            return Problems.Forbidden($"Only an agent client with the {AgentScopes.Chat} scope posts {r.Role.Value.ToText()} messages; a user posts user messages.");
+        var outcome = byAgent
+            ? await store.AppendAgentMessageAsync(conversationId, message, ct)
+            : await store.AppendMessageAsync(req.UserId(), conversationId, message, ct);
+        return outcome switch
         {
             ConversationChange.Done<MessageRow> done => TypedResults.Created(
                 $"/api/conversations/{conversationId}/messages", MessageResponse.From(done.Value)),

@@ -41,6 +41,8 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> log) : IFunctio
     {
         switch (ex)
         {
+            case Exception e when BodyTooLarge(e):
+                return new ProblemDetails { Status = 413, Title = "Request body too large", Detail = "The request body is larger than this operation takes." };
             case RequestValidationException invalid:
                 return Validation(invalid.Errors);
             case UnsupportedMediaTypeException media:
@@ -67,6 +69,14 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> log) : IFunctio
             default:
                 return null;
         }
+    }
+
+    // The server cuts off a body past the function's [RequestSizeLimit] while it is read (possibly inside a binding).
+    private static bool BodyTooLarge(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }) return true;
+        return false;
     }
 
     private static ValidationProblemDetails Validation(string field, string message) =>

@@ -7,17 +7,30 @@ namespace TravelFunctions.Http.Trips;
 
 public sealed class CollaboratorsFunctions(CollaboratorStore store)
 {
+    /// <summary>The same answer whether or not the email has an account: nothing here says which.</summary>
     [Function("InviteCollaborator")]
-    public async Task<Results<Created<CollaboratorResponse>, ProblemHttpResult, ValidationProblem>> Invite(
+    public async Task<Results<Created<InvitationResponse>, ProblemHttpResult, ValidationProblem>> Invite(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "trips/{tripId}/collaborators")] HttpRequest req, Guid tripId,
         [JsonBody] InviteRequest r) =>
         await store.InviteAsync(req.UserId(), tripId, r.Email!.Trim(), r.Role!.Value.ToText(), req.HttpContext.RequestAborted) switch
         {
-            CollaboratorChange.Done d => TypedResults.Created($"/api/trips/{tripId}/collaborators", CollaboratorResponse.From(d.Member)),
+            CollaboratorChange.Invited i => TypedResults.Created($"/api/trips/{tripId}/collaborators", InvitationResponse.From(i.Invitation)),
             CollaboratorChange.Forbidden => Problems.Forbidden("Only the trip's owner can invite collaborators."),
-            CollaboratorChange.UserNotFound => Problems.NotFound("An active user with that email"),
             CollaboratorChange.Self => Problems.Invalid("email", "You own this trip; invite someone else."),
-            CollaboratorChange.AlreadyInvited => Problems.Conflict("That user is already invited to this trip."),
+            CollaboratorChange.AlreadyInvited => Problems.Conflict("That email is already invited to this trip."),
+            _ => Problems.NotFound("The trip"),
+        };
+
+    /// <summary>The owner takes back a pending invitation, by the email it was sent to (pending invitees show no id).</summary>
+    [Function("WithdrawInvitation")]
+    public async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> Withdraw(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "trips/{tripId}/collaborators/withdraw")] HttpRequest req, Guid tripId,
+        [JsonBody] WithdrawInvitationRequest r) =>
+        await store.WithdrawAsync(req.UserId(), tripId, r.Email!.Trim(), req.HttpContext.RequestAborted) switch
+        {
+            CollaboratorChange.Withdrawn => TypedResults.NoContent(),
+            CollaboratorChange.Forbidden => Problems.Forbidden("Only the trip's owner can withdraw invitations."),
+            CollaboratorChange.NotInvited => Problems.NotFound("A pending invitation to that email"),
             _ => Problems.NotFound("The trip"),
         };
 

@@ -57,11 +57,23 @@ public sealed record TripResponse(
 
 public sealed record InviteRequest(string? Email, CollaboratorRole? Role);
 
-public sealed record CollaboratorResponse(Guid UserId, string Email, string FirstName, string LastName,
+/// <summary>While an invitation is pending, userId, firstName and lastName are null: only the invited email shows.</summary>
+public sealed record CollaboratorResponse(Guid? UserId, string Email, string? FirstName, string? LastName,
     CollaboratorRole Role, string Status, DateTimeOffset InvitedAt, DateTimeOffset? AcceptedAt)
 {
     public static CollaboratorResponse From(MemberRow m) => new(m.UserId, m.Email, m.FirstName, m.LastName,
         EnumText.Parse<CollaboratorRole>(m.Role), m.Status, m.InvitedAt, m.AcceptedAt);
 }
+
+/// <summary>
+/// An invitation sent: the same answer whether or not the email has an account (one without an account waits
+/// until the address registers). No id or name until the invitee accepts.
+/// </summary>
+public sealed record InvitationResponse(string Email, CollaboratorRole Role, string Status, DateTimeOffset InvitedAt)
+{
+    public static InvitationResponse From(InvitationRow i) => new(i.Email, EnumText.Parse<CollaboratorRole>(i.Role), "pending", i.InvitedAt);
+}
+
+public sealed record WithdrawInvitationRequest(string? Email);
 
 public sealed record CollaboratorList(IReadOnlyList<CollaboratorResponse> Items);

@@ -82,6 +82,11 @@ internal static class TripDates
          (d.DepartureDate is null || (d.DepartureDate >= start && d.DepartureDate <= end)));
 }
 
+public sealed class WithdrawInvitationRequestValidator : AbstractValidator<WithdrawInvitationRequest>
+{
+    public WithdrawInvitationRequestValidator() => RuleFor(r => r.Email).NotEmpty().MaximumLength(254).EmailAddress();
+}
+
 public sealed class InviteRequestValidator : AbstractValidator<InviteRequest>
 {
     public InviteRequestValidator()

@@ -12,5 +12,7 @@ namespace TravelFunctions.Http.Trips;
 [JsonSerializable(typeof(TripStats))]
 [JsonSerializable(typeof(InviteRequest))]
 [JsonSerializable(typeof(CollaboratorResponse))]
+[JsonSerializable(typeof(InvitationResponse))]
+[JsonSerializable(typeof(WithdrawInvitationRequest))]
 [JsonSerializable(typeof(CollaboratorList))]
 internal sealed partial class TripsJson : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Azure.Functions.Worker;
 using TravelFunctions.Data.Users;
@@ -13,7 +14,7 @@ namespace TravelFunctions.Http.Users;
 public sealed class UsersFunctions(UserStore users, UserExport export, IPasswordHasher<PasswordOwner> hasher)
 {
     [Function("RegisterUser")]
-    [AllowAnonymous, EnableRateLimiting(AuthRateLimiter.PolicyName)]
+    [AllowAnonymous, EnableRateLimiting(AuthRateLimiter.PolicyName), RequestSizeLimit(AuthFunctions.BodyLimit)]
     public async Task<Results<Created<UserResponse>, ProblemHttpResult, ValidationProblem>> Register(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "users")] HttpRequest req, [JsonBody] RegisterRequest r)
     {

@@ -72,6 +72,25 @@ public sealed class ConversationStore(Db db)
             async (row, tx) => row is not null ? new ConversationChange.Done<MessageRow>(row) : await WhyNotWritableAsync(tx, conversationId),
             ct);
 
+    /// <summary>
+    /// An agent client's message (any role): written on behalf of the conversation's owner, under row-level security
+    /// as that user. NotFound when there is no such conversation or its owner's account is no longer active.
+    /// </summary>
+    public async Task<ConversationChange> AppendAgentMessageAsync(Guid conversationId, NewMessage m, CancellationToken ct)
+    {
+        var owner = await db.AnonymousAsync(tx => tx.ExecuteScalarAsync<Guid?>(
+            "SELECT app.conversation_owner(@conversationId)", new { conversationId }), ct);
+        if (owner is not { } userId) return new ConversationChange.NotFound();
+        try
+        {
+            return await AppendMessageAsync(userId, conversationId, m, ct);
+        }
+        catch (AccountInactiveException)
+        {
+            return new ConversationChange.NotFound();
+        }
+    }
+
     private const string AppendMessageSql = $"""
         WITH c AS (
           UPDATE conversations SET last_message_at = greatest(last_message_at, now())

@@ -28,21 +28,14 @@ public sealed class UserStore(Db db)
             }
             var profile = await tx.QuerySingleAsync<ProfileRow>(
                 $"INSERT INTO user_profiles (user_id) VALUES (@Id) RETURNING {ProfileColumns}", new { user.Id });
+            // Invitations that were waiting for this address become the new account's pending invitations.
+            await tx.ExecuteScalarAsync<int>("SELECT app.claim_invitations()");
             return (created, profile);
         }, ct, actAs: user.Id);
 
     public Task<LoginRecord?> FindForLoginAsync(string email, CancellationToken ct) =>
         db.AnonymousAsync(tx => tx.QuerySingleOrDefaultAsync<LoginRecord>(
             "SELECT id, password_hash, status, failed_login_count, locked_until FROM app.login_lookup(@email)", new { email }), ct);
-
-    /// <summary>Counts a failed password; at the threshold the account locks for a while and the count restarts.</summary>
-    public Task RecordFailedLoginAsync(Guid userId, int threshold, TimeSpan lockFor, CancellationToken ct) =>
-        db.AnonymousAsync(tx => tx.ExecuteAsync("""
-            UPDATE users
-               SET failed_login_count = CASE WHEN failed_login_count + 1 >= @threshold THEN 0 ELSE failed_login_count + 1 END,
-                   locked_until = CASE WHEN failed_login_count + 1 >= @threshold THEN now() + @lockFor ELSE locked_until END
-             WHERE id = @userId
-            """, new { userId, threshold, lockFor }), ct, actAs: userId);
 
     public Task RecordLoginAsync(Guid userId, string? rehashedPassword, CancellationToken ct) =>
         db.AnonymousAsync(tx => tx.ExecuteAsync("""

@@ -26,15 +26,16 @@ public sealed class AgentTokenTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task No_token_is_401_a_user_token_403_and_a_token_without_the_scope_403()
+    public async Task No_token_or_a_user_token_is_401_and_a_token_without_the_scope_403()
     {
         var before = await api.AdminScalarAsync<long>("SELECT count(*) FROM external_api_logs");
         await (await api.Anonymous().PostAsJsonAsync("/api/api-logs", OneLog)).ProblemAsync(HttpStatusCode.Unauthorized);
         await (await api.Anonymous().GetAsync("/api/search-cache/hotel?city=Paris")).ProblemAsync(HttpStatusCode.Unauthorized);
 
         var user = await api.NewUserAsync();
-        await (await user.Client.PostAsJsonAsync("/api/api-logs", OneLog)).ProblemAsync(HttpStatusCode.Forbidden);
-        await (await user.Client.GetAsync("/api/search-cache/hotel?city=Paris")).ProblemAsync(HttpStatusCode.Forbidden);
+        // A user token is no agent token (token_use), so it is not a credential here at all.
+        await (await user.Client.PostAsJsonAsync("/api/api-logs", OneLog)).ProblemAsync(HttpStatusCode.Unauthorized);
+        await (await user.Client.GetAsync("/api/search-cache/hotel?city=Paris")).ProblemAsync(HttpStatusCode.Unauthorized);
 
         var logsOnly = await api.NewAgentAsync("agents:logs");
         await (await logsOnly.Client.GetAsync("/api/search-cache/hotel?city=Paris")).ProblemAsync(HttpStatusCode.Forbidden);

@@ -23,7 +23,8 @@ public sealed class ConversationsTests(ApiFixture api) : IClassFixture<ApiFixtur
 
         var first = await user.Client.PostAsJsonAsync($"/api/conversations/{id}/messages", new { role = "user", content = "Where should I eat?" });
         await first.EnsureStatusAsync(HttpStatusCode.Created);
-        var reply = await user.Client.PostAsJsonAsync($"/api/conversations/{id}/messages", new
+        var agent = await api.NewAgentAsync("agents:chat");
+        var reply = await agent.Client.PostAsJsonAsync($"/api/conversations/{id}/messages", new
         {
             role = "agent", content = "Try Time Out Market.", agentName = "planner-v2",
             metadata = new { model = "gpt", sources = new[] { "a", "b" } }, inputTokens = 120, outputTokens = 30,

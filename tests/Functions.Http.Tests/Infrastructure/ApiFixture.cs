@@ -30,31 +30,45 @@ public class ApiFixture : IAsyncLifetime
 
     public FunctionsLocalHost Host => _host ?? throw new InvalidOperationException("Fixture not initialized.");
 
+    public const string Issuer = "https://travelfunctions.test";
+    public const string Audience = "travelfunctions-api";
+
+    /// <summary>The app's signing key, so a test can make tokens the app did not issue (with claims it would never put).</summary>
+    public string SigningKey { get; } = "test-only-signing-key-" + Guid.NewGuid().ToString("N");
+
+    private Dictionary<string, string> _settings = [];
+
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
-        var settings = new Dictionary<string, string>
+        _settings = new Dictionary<string, string>
         {
             ["TravelDb"] = Database.Pooled,
-            ["Jwt__Issuer"] = "https://travelfunctions.test",
-            ["Jwt__Audience"] = "travelfunctions-api",
-            ["Jwt__SigningKey"] = "test-only-signing-key-" + Guid.NewGuid().ToString("N"),
+            ["Jwt__Issuer"] = Issuer,
+            ["Jwt__Audience"] = Audience,
+            ["Jwt__SigningKey"] = SigningKey,
             ["Auth__PermitsPerMinute"] = "100000",
             ["ProviderKeys__CurrentKey"] = ProviderKeyKek,
             // Real PBKDF2, fewer rounds: registration is in nearly every test and CPU is shared (allowed in Development only).
             ["Auth__PasswordHashIterations"] = "1000",
+            // Login backoff long enough that no test outruns it (tests assert on it, never on time).
+            ["Auth__LockoutBaseDelaySeconds"] = "600",
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
         };
-        foreach (var (k, v) in ExtraSettings) settings[k] = v;
+        foreach (var (k, v) in ExtraSettings) _settings[k] = v;
+        _host = await StartInstanceAsync();
+    }
+
+    /// <summary>Another instance of the app (its own worker process and host) on the same database: what scale-out gives.</summary>
+    public Task<FunctionsLocalHost> StartInstanceAsync() =>
         // The worker's environment is the settings and nothing else, as in Azure.
-        _host = await FunctionsLocalHost.StartAsync(new LocalHostOptions
+        FunctionsLocalHost.StartAsync(new LocalHostOptions
         {
             AppDirectory = TestApps.Http,
-            Settings = settings,
+            Settings = _settings,
             InheritEnvironment = false,
             Output = Environment.GetEnvironmentVariable("TRAVEL_TEST_HOST_LOG") is { Length: > 0 } log ? line => { lock (LogGate) File.AppendAllText(log, line + "\n"); } : null,
         });
-    }
 
     public async Task DisposeAsync()
     {
@@ -66,7 +80,7 @@ public class ApiFixture : IAsyncLifetime
     public HttpClient Anonymous() => new(_handler, disposeHandler: false) { BaseAddress = Host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>A client whose connections come from another loopback address (127.0.0.x): another client address for the host.</summary>
-    public HttpClient FromAddress(string loopbackAddress) => new(new SocketsHttpHandler
+    public HttpClient FromAddress(string loopbackAddress, FunctionsLocalHost? instance = null) => new(new SocketsHttpHandler
     {
         ConnectCallback = async (context, ct) =>
         {
@@ -75,12 +89,12 @@ public class ApiFixture : IAsyncLifetime
             await socket.ConnectAsync(context.DnsEndPoint, ct);
             return new NetworkStream(socket, ownsSocket: true);
         },
-    }) { BaseAddress = Host.BaseAddress };
+    }) { BaseAddress = (instance ?? Host).BaseAddress };
 
     /// <summary>Registers a fresh user and returns a client carrying their bearer token.</summary>
-    public async Task<TestUser> NewUserAsync(string? firstName = null)
+    public async Task<TestUser> NewUserAsync(string? firstName = null, string? email = null)
     {
-        var email = $"u{Guid.NewGuid():N}@example.test";
+        email ??= $"u{Guid.NewGuid():N}@example.test";
         const string password = "correct horse battery";
         var client = Anonymous();
         var reg = await client.PostAsJsonAsync("/api/users", new { email, password, firstName = firstName ?? "Test", lastName = "User" });

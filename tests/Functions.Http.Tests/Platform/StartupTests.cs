@@ -29,11 +29,26 @@ public sealed class StartupTests
         Assert.IsNotType<JsonSerializerContext>(options.TypeInfoResolverChain[^1], exactMatch: false);
     }
 
+    private static Microsoft.Extensions.Hosting.IHostEnvironment Environment(string name) =>
+        new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = name };
+
+    [Fact]
+    public void The_sample_signing_key_is_refused_outside_development()
+    {
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TravelFunctions.TestSupport.TestStack.RepoRoot, "local.settings.sample.json")))!;
+        var options = ValidJwt();
+        options.SigningKey = sample["Values"]!["Jwt__SigningKey"]!.GetValue<string>();
+        var production = new JwtOptionsValidator(Environment("Production")).Validate(null, options);
+        Assert.True(production.Failed);
+        Assert.Contains("public sample key", production.FailureMessage);
+        Assert.True(new JwtOptionsValidator(Environment("Development")).Validate(null, options).Succeeded);
+    }
+
     private static JwtOptions ValidJwt() => new() { Issuer = "https://issuer", Audience = "api", SigningKey = new string('k', 32) };
 
     [Fact]
     public void Valid_jwt_settings_pass_the_startup_check() =>
-        Assert.True(new JwtOptionsValidator().Validate(null, ValidJwt()).Succeeded);
+        Assert.True(new JwtOptionsValidator(Environment("Production")).Validate(null, ValidJwt()).Succeeded);
 
     [Theory]
     [InlineData("issuer", "", "Jwt:Issuer is required")]
@@ -57,7 +72,7 @@ public sealed class StartupTests
             case "minutes": options.AccessTokenMinutes = int.Parse(value); break;
             case "days": options.RefreshTokenDays = int.Parse(value); break;
         }
-        var result = new JwtOptionsValidator().Validate(null, options);
+        var result = new JwtOptionsValidator(Environment("Production")).Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains(expected, result.FailureMessage);
     }

@@ -183,8 +183,9 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
     public async Task Only_agent_tokens_with_the_scope_may_use_keys_and_agents_cannot_manage_them()
     {
         var user = await api.NewUserAsync();
+        // A user token is no agent credential at all: 401, as no token is.
         await (await user.Client.PostAsJsonAsync("/api/agents/provider-keys/use", new { userId = user.Id, service = "openai" }))
-            .ProblemAsync(HttpStatusCode.Forbidden);
+            .ProblemAsync(HttpStatusCode.Unauthorized);
         var logsOnly = await api.NewAgentAsync("agents:logs");
         await (await UseAsync(logsOnly, user.Id, "openai")).ProblemAsync(HttpStatusCode.Forbidden);
         await (await api.Anonymous().PostAsJsonAsync("/api/agents/provider-keys/use", new { userId = user.Id, service = "openai" }))

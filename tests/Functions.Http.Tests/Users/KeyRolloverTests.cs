@@ -31,7 +31,7 @@ public sealed class KeyRolloverTests(RolloverApiFixture api) : IClassFixture<Rol
         Issuer = "https://travelfunctions.test",
         Audience = "travelfunctions-api",
         Expires = DateTime.UtcNow.AddMinutes(5),
-        Claims = new Dictionary<string, object> { ["sub"] = userId.ToString() },
+        Claims = new Dictionary<string, object> { ["sub"] = userId.ToString(), ["token_use"] = "user", ["sid"] = Guid.NewGuid().ToString() },
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
     });
 
