@@ -35,6 +35,10 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> log) : IFunctio
             }
             context.GetInvocationResult().Value = TypedResults.Problem(problem);
         }
+        // The result is written after this middleware returns, by the ASP.NET Core integration: buffered, so that a
+        // failure while writing it is still a clean, logged 500 (see BufferedResult).
+        if (context.GetHttpContext() is not null && context.GetInvocationResult() is { Value: IResult result } invocation)
+            invocation.Value = new BufferedResult(result, context.FunctionDefinition.Name, log);
     }
 
     internal static ProblemDetails? Map(Exception ex)
