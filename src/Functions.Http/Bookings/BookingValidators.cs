@@ -14,13 +14,13 @@ internal static partial class BookingRules
     /// <summary>Exactly two decimals, so equal amounts look (and hash) the same: 100 → 100.00.</summary>
     public static decimal Money(decimal value) => decimal.Round(value, 2) + 0.00m;
 
-    [GeneratedRegex("^[A-Z]{3}$")] public static partial Regex Currency();
-    [GeneratedRegex("^[A-Z]{3}$")] public static partial Regex Airport();
-    [GeneratedRegex("^[A-Z0-9]{2}$")] public static partial Regex Airline();
-    [GeneratedRegex("^[0-9]{1,4}[A-Z]?$")] public static partial Regex FlightNumber();
-    [GeneratedRegex("^[0-9]{1,3}[A-K]$")] public static partial Regex Seat();
-    [GeneratedRegex("^([01][0-9]|2[0-3]):[0-5][0-9]$")] public static partial Regex Time();
-    [GeneratedRegex("^[A-Z0-9]{8}$")] public static partial Regex ConfirmationCode();
+    [GeneratedRegex(@"^[A-Z]{3}\z")] public static partial Regex Currency();
+    [GeneratedRegex(@"^[A-Z]{3}\z")] public static partial Regex Airport();
+    [GeneratedRegex(@"^[A-Z0-9]{2}\z")] public static partial Regex Airline();
+    [GeneratedRegex(@"^[0-9]{1,4}[A-Z]?\z")] public static partial Regex FlightNumber();
+    [GeneratedRegex(@"^[0-9]{1,3}[A-K]\z")] public static partial Regex Seat();
+    [GeneratedRegex(@"^([01][0-9]|2[0-3]):[0-5][0-9]\z")] public static partial Regex Time();
+    [GeneratedRegex(@"^[A-Z0-9]{8}\z")] public static partial Regex ConfirmationCode();
 
     public static IRuleBuilderOptions<T, string?> Text<T>(this IRuleBuilder<T, string?> rule, int max) =>
         rule.NotEmpty().MaximumLength(max);

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -10,7 +12,8 @@ namespace TravelFunctions.Http.Infrastructure;
 /// <summary>
 /// A function parameter read from the JSON request body with the API's strict JSON options, then checked by its
 /// FluentValidation validator. Anything wrong is a 400 naming the field (or 415 for a body that is not JSON),
-/// thrown before the function runs, so a function only ever sees a valid body.
+/// thrown before the function runs, so a function only ever sees a valid body. Duplicate member names are refused
+/// (ApiJson), and so is text PostgreSQL would refuse (<see cref="JsonBodyText"/>).
 /// </summary>
 [AttributeUsage(AttributeTargets.Parameter)]
 public sealed class JsonBodyAttribute() : InputConverterAttribute(typeof(JsonBodyConverter)), IFromBodyMetadata
@@ -24,17 +27,56 @@ public sealed class JsonBodyConverter : IInputConverter
     {
         var http = context.FunctionContext.GetHttpContext()
             ?? throw new InvalidOperationException("[JsonBody] is for HTTP-triggered functions only.");
-        if (!http.Request.HasJsonContentType())
-            throw new UnsupportedMediaTypeException("The body must be JSON (Content-Type: application/json).");
+        if (!http.Request.HasJsonContentType() || (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType)
+                && mediaType.Charset.HasValue && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+            throw new UnsupportedMediaTypeException("The body must be JSON in UTF-8 (Content-Type: application/json).");
         var services = context.FunctionContext.InstanceServices;
         var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var body = await http.Request.ReadFromJsonAsync(context.TargetType, json, http.RequestAborted)
-            ?? throw new RequestValidationException("body", "A JSON body is required.");
+        // The whole body, once: the serializer reads it, then the text rules (JsonBodyText) look at what it let through.
+        var pipe = http.Request.BodyReader;
+        var read = await pipe.ReadAsync(http.RequestAborted);
+        while (!read.IsCompleted)
+        {
+            pipe.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            read = await pipe.ReadAsync(http.RequestAborted);
+        }
+        object body;
+        try
+        {
+            object? value;
+            try
+            {
+                value = Deserialize(read.Buffer, context.TargetType, json);
+            }
+            catch (InvalidOperationException) when (JsonBodyText.Check(read.Buffer, json.MaxDepth) is { } unreadable)
+            {
+                // Text the reader cannot turn into a string (a lone surrogate, invalid UTF-8), named by its member.
+                throw new RequestValidationException(unreadable.Field, unreadable.Message);
+            }
+            body = value ?? throw new RequestValidationException("body", "A JSON body is required.");
+            if (JsonBodyText.Check(read.Buffer, json.MaxDepth) is { } bad) throw new RequestValidationException(bad.Field, bad.Message);
+        }
+        finally
+        {
+            pipe.AdvanceTo(read.Buffer.End);
+        }
         if (services.GetService(typeof(IValidator<>).MakeGenericType(context.TargetType)) is IValidator validator)
         {
             var result = await validator.ValidateAsync(new ValidationContext<object>(body), http.RequestAborted);
             if (!result.IsValid) throw new RequestValidationException(result.ToDictionary());
         }
         return ConversionResult.Success(body);
+    }
+
+    private static object? Deserialize(ReadOnlySequence<byte> utf8, Type type, JsonSerializerOptions options)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
+        {
+            MaxDepth = options.MaxDepth, AllowTrailingCommas = options.AllowTrailingCommas, CommentHandling = options.ReadCommentHandling,
+        });
+        var value = JsonSerializer.Deserialize(ref reader, type, options);
+        // One value and nothing after it (the reader itself refuses a second value; this is for the record).
+        if (reader.Read()) throw new JsonException("The body holds more than one JSON value.");
+        return value;
     }
 }
