@@ -74,6 +74,9 @@ param authPermitsPerMinute int = 20
 @description('PBKDF2 iterations of new password hashes (Auth__PasswordHashIterations). Tests run with fewer; Azure never does.')
 param authPasswordHashIterations int = 100000
 
+@description('Serve the API docs (Swagger UI at /api/docs and the OpenAPI document) from the deployed app (Api__DocsEnabled). Off unless a deployment wants them public.')
+param apiDocsEnabled bool = false
+
 // ---------------------------------------------------------------- timers
 
 @allowed([
@@ -288,6 +291,7 @@ var httpAppSettings = union(commonAppSettings, {
   Jwt__RefreshTokenDays: string(jwtRefreshTokenDays)
   Auth__PermitsPerMinute: string(authPermitsPerMinute)
   Auth__PasswordHashIterations: string(authPasswordHashIterations)
+  Api__DocsEnabled: apiDocsEnabled ? 'true' : 'false'
 })
 
 var timersAppSettings = union(commonAppSettings, {

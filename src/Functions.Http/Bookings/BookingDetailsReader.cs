@@ -44,7 +44,7 @@ public static class BookingDetailsReader
         }
         catch (JsonException ex)
         {
-            var message = ex is BookingJsonException ? ex.Message
+            var message = ex is ClientJsonException ? ex.Message
                 : ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? $"Unknown field for a {type.ToText()} booking."
                 : "The value is missing, malformed or of the wrong type.";
             errors[Field(ApiJson.FieldFromPath(ex.Path))] = [message];

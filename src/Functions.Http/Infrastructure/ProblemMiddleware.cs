@@ -55,6 +55,8 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> log) : IFunctio
                 return Validation(invalid.Errors);
             case UnsupportedMediaTypeException media:
                 return new ProblemDetails { Status = 415, Title = "Unsupported media type", Detail = media.Message };
+            case ClientJsonException json:
+                return Validation(ApiJson.FieldFromPath(json.Path), json.Message);
             case JsonException json:
                 return Validation(ApiJson.FieldFromPath(json.Path), "The value is missing, malformed or of the wrong type.");
             case BadHttpRequestException bad:

@@ -40,6 +40,7 @@ public class ApiFixture : IAsyncLifetime
             // Real PBKDF2, fewer rounds: registration is in nearly every test and CPU is shared (allowed in Development only).
             ["Auth__PasswordHashIterations"] = "1000",
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+            ["Api__DocsEnabled"] = "true",
         };
         foreach (var (k, v) in ExtraSettings) settings[k] = v;
         // The worker's environment is the settings and nothing else, as in Azure.
