@@ -37,3 +37,10 @@ ALTER TABLE hotel_search_cache
   DROP CONSTRAINT hotel_search_cache_results_check,
   ADD CONSTRAINT hotel_search_cache_params_check CHECK (jsonb_typeof(params) = 'object' AND pg_column_size(params) <= 65536),
   ADD CONSTRAINT hotel_search_cache_results_check CHECK (pg_column_size(results) <= 16777216);
+
+-- Flight numbers are stored as airline + number ("TP210") since issue 13; earlier bookings hold the bare number.
+UPDATE bookings
+   SET details = jsonb_set(details, '{flightNumber}', to_jsonb(details->>'airline' ||
+         CASE WHEN ltrim(details->>'flightNumber', '0') ~ '^[0-9]' THEN ltrim(details->>'flightNumber', '0')
+              ELSE '0' || ltrim(details->>'flightNumber', '0') END))
+ WHERE booking_type = 'flight' AND details->>'flightNumber' ~ '^[0-9]';
