@@ -68,15 +68,23 @@ public sealed class JsonBodyConverter : IInputConverter
         return ConversionResult.Success(body);
     }
 
+    /// <summary>
+    /// From one contiguous span, as the serializer reads a buffered body: its errors then carry the member's path
+    /// ("title" in a body cut short after "title":), and a second value after the first is an error.
+    /// </summary>
     private static object? Deserialize(ReadOnlySequence<byte> utf8, Type type, JsonSerializerOptions options)
     {
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
+        if (utf8.IsSingleSegment) return JsonSerializer.Deserialize(utf8.FirstSpan, type, options);
+        var length = checked((int)utf8.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            MaxDepth = options.MaxDepth, AllowTrailingCommas = options.AllowTrailingCommas, CommentHandling = options.ReadCommentHandling,
-        });
-        var value = JsonSerializer.Deserialize(ref reader, type, options);
-        // One value and nothing after it (the reader itself refuses a second value; this is for the record).
-        if (reader.Read()) throw new JsonException("The body holds more than one JSON value.");
-        return value;
+            utf8.CopyTo(rented);
+            return JsonSerializer.Deserialize(rented.AsSpan(0, length), type, options);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }
