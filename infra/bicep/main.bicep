@@ -100,6 +100,9 @@ param authAccountFailuresPerHour int = 100
 @description('Under the account-wide throttle, one attempt per this many seconds (Auth__AccountIntervalSeconds).')
 param authAccountIntervalSeconds int = 30
 
+@description('Serve the API docs (Swagger UI at /api/docs and the OpenAPI document) from the deployed app (Api__DocsEnabled). Off unless a deployment wants them public.')
+param apiDocsEnabled bool = false
+
 // ---------------------------------------------------------------- timers
 
 @allowed([
@@ -340,6 +343,7 @@ var httpAppSettings = union(providerKeySettings, {
   Auth__LockoutMaxDelayMinutes: string(authLockoutMaxDelayMinutes)
   Auth__AccountFailuresPerHour: string(authAccountFailuresPerHour)
   Auth__AccountIntervalSeconds: string(authAccountIntervalSeconds)
+  Api__DocsEnabled: apiDocsEnabled ? 'true' : 'false'
 })
 
 var timersAppSettings = union(providerKeySettings, {

@@ -21,6 +21,7 @@ param timersInstanceMemoryMB = 4096
 param timersMaximumInstanceCount = 40
 
 param jwtAccessTokenMinutes = 15
+param apiDocsEnabled = false // the Swagger UI and OpenAPI document stay off in Azure unless wanted
 param jobTimeBudgetSeconds = 480
 
 param archiveContainerName = 'archive'

@@ -27,7 +27,7 @@ builder.Services.AddApiPlatform(builder.Configuration);
 builder.Services.AddFunctionsTelemetry(builder.Configuration);
 builder.Services.AddTravelData(builder.Configuration).RequireDatabaseSettings(direct: false);
 builder.Services.AddTokenAuth(builder.Configuration);
-builder.Services.AddApiDocs();
+builder.Services.AddApiDocs(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddUsers();
 builder.Services.AddTrips();

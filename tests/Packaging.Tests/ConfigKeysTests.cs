@@ -38,7 +38,7 @@ public class ConfigKeysTests
         ["AddFunctionsTelemetry"] = s => s.AddFunctionsTelemetry(Empty),
         ["AddTravelData"] = s => s.AddTravelData(Empty).RequireDatabaseSettings(direct: false),
         ["AddTokenAuth"] = s => s.AddTokenAuth(Empty),
-        ["AddApiDocs"] = s => s.AddApiDocs(),
+        ["AddApiDocs"] = s => s.AddApiDocs(Empty),
         ["AddHealth"] = s => s.AddHealth(),
         ["AddUsers"] = s => s.AddUsers(),
         ["AddTrips"] = s => s.AddTrips(),

@@ -7,7 +7,7 @@ public sealed record ApiLogBatchRequest(IReadOnlyList<ApiLogInput>? Logs);
 
 /// <summary>
 /// One call an agent made to an external API. status: the HTTP status (null: no response, e.g. a timeout);
-/// request/response: any JSON, at most 64 KiB each; userId: the user on whose behalf it was made;
+/// request/response: any JSON, at most 64 KiB and 16 levels deep each; userId: the user on whose behalf it was made;
 /// occurredAt: when (default: now).
 /// </summary>
 public sealed record ApiLogInput(

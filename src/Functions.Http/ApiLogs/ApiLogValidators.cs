@@ -1,7 +1,6 @@
-using System.Text;
-using System.Text.Json;
 using FluentValidation;
 using TravelFunctions.Http.Events;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.ApiLogs;
 
@@ -25,19 +24,17 @@ public sealed class ApiLogInputValidator : AbstractValidator<ApiLogInput>
 
     public ApiLogInputValidator(TimeProvider clock)
     {
-        RuleFor(l => l.Provider).NotEmpty().Matches("^[A-Za-z0-9_.:-]{1,100}$")
+        RuleFor(l => l.Provider).NotEmpty().Matches(@"^[A-Za-z0-9_.:-]{1,100}\z")
             .WithMessage("provider is 1 to 100 characters: letters, digits, '_', '.', ':', '-'.");
         RuleFor(l => l.Endpoint).NotEmpty().MaximumLength(2048);
         RuleFor(l => l.Method).NotEmpty().Must(m => Methods.Contains(m!.ToUpperInvariant())).When(l => l.Method is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage($"method is one of {string.Join(", ", Methods)}.");
         RuleFor(l => l.Status).InclusiveBetween(100, 599);
         RuleFor(l => l.DurationMs).NotNull().InclusiveBetween(0, 86_400_000);
-        RuleFor(l => l.Request).Must(Fits).WithMessage($"request is at most {MaxBodyBytes / 1024} KiB of JSON.");
-        RuleFor(l => l.Response).Must(Fits).WithMessage($"response is at most {MaxBodyBytes / 1024} KiB of JSON.");
+        RuleFor(l => l.Request).Stored("request", MaxBodyBytes, objectOnly: false);
+        RuleFor(l => l.Response).Stored("response", MaxBodyBytes, objectOnly: false);
         RuleFor(l => l.Error).Length(1, 8000);
         RuleFor(l => l.OccurredAt).Must(at => at <= clock.GetUtcNow() + EventBatchRequestValidator.MaxClockSkew).When(l => l.OccurredAt is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("occurredAt is in the future.");
     }
-
-    private static bool Fits(JsonElement? body) => body is null || Encoding.UTF8.GetByteCount(body.Value.GetRawText()) <= MaxBodyBytes;
 }

@@ -32,7 +32,7 @@ public sealed record ConfirmBookingRequest(string? SupplierReference);
 
 public sealed record BookingResponse(
     Guid Id, Guid TripId, BookingType BookingType, BookingStatus Status, string ConfirmationCode,
-    string? SupplierName, string? SupplierReference, JsonElement Details,
+    string? SupplierName, string? SupplierReference, RawJson Details,
     decimal TotalAmount, string Currency, bool Cancellable, DateTimeOffset? CancellationDeadline,
     decimal? CancellationFee, decimal? CancellationFeeCharged, DateTimeOffset StartsAt, DateTimeOffset? EndsAt,
     DateTimeOffset CreatedAt, DateTimeOffset? ConfirmedAt, DateTimeOffset? CancelledAt);

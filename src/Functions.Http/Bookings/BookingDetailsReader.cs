@@ -44,7 +44,7 @@ public static class BookingDetailsReader
         }
         catch (JsonException ex)
         {
-            var message = ex is BookingJsonException ? ex.Message
+            var message = ex is ClientJsonException ? ex.Message
                 : ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? $"Unknown field for a {type.ToText()} booking."
                 : "The value is missing, malformed or of the wrong type.";
             errors[Field(ApiJson.FieldFromPath(ex.Path))] = [message];
@@ -60,7 +60,10 @@ public static class BookingDetailsReader
         };
         foreach (var group in result.Errors.GroupBy(e => e.PropertyName))
             errors[Field(group.Key)] = group.Select(e => e.ErrorMessage).ToArray();
-        return new DetailsReading(result.IsValid ? details : null, errors);
+        if (!result.IsValid) return new DetailsReading(null, errors);
+        // Stored as one spelling, whatever the client wrote: "TP 210" and "210" on airline TP are both "TP210".
+        if (details is FlightDetails flight) details = flight with { FlightNumber = BookingRules.NormalizeFlightNumber(flight.Airline, flight.FlightNumber!) };
+        return new DetailsReading(details, errors);
     }
 
     /// <summary>The normalized JSON stored in bookings.details and echoed in responses.</summary>

@@ -14,13 +14,33 @@ internal static partial class BookingRules
     /// <summary>Exactly two decimals, so equal amounts look (and hash) the same: 100 → 100.00.</summary>
     public static decimal Money(decimal value) => decimal.Round(value, 2) + 0.00m;
 
-    [GeneratedRegex("^[A-Z]{3}$")] public static partial Regex Currency();
-    [GeneratedRegex("^[A-Z]{3}$")] public static partial Regex Airport();
-    [GeneratedRegex("^[A-Z0-9]{2}$")] public static partial Regex Airline();
-    [GeneratedRegex("^[0-9]{1,4}[A-Z]?$")] public static partial Regex FlightNumber();
-    [GeneratedRegex("^[0-9]{1,3}[A-K]$")] public static partial Regex Seat();
-    [GeneratedRegex("^([01][0-9]|2[0-3]):[0-5][0-9]$")] public static partial Regex Time();
-    [GeneratedRegex("^[A-Z0-9]{8}$")] public static partial Regex ConfirmationCode();
+    [GeneratedRegex(@"^[A-Z]{3}\z")] public static partial Regex Currency();
+    [GeneratedRegex(@"^[A-Z]{3}\z")] public static partial Regex Airport();
+    [GeneratedRegex(@"^[A-Z0-9]{2}\z")] public static partial Regex Airline();
+    [GeneratedRegex(@"^[0-9]{1,4}[A-Z]?\z")] private static partial Regex FlightNumber();
+    [GeneratedRegex(@"^(?<prefix>[A-Z0-9]{2}) *(?<number>[0-9]{1,4}[A-Z]?)\z")] private static partial Regex PrefixedFlightNumber();
+
+    public const string FlightNumberRule =
+        "A flight number as on the ticket: TP210, TP 210 or 210 (one to four digits, optionally a letter; a prefix must be the airline).";
+
+    /// <summary>
+    /// A flight number as clients write it ("TP210", "TP 210", "tp0210", "210"), normalized to airline + number
+    /// without leading zeros: "TP210". Null when it cannot be one, or its prefix is not the airline. A bare number
+    /// reads as a number first: with airline "12", "1234" is flight 1234, not 34.
+    /// </summary>
+    public static string? NormalizeFlightNumber(string? airline, string text)
+    {
+        var t = text.Trim().ToUpperInvariant();
+        string number;
+        if (FlightNumber().IsMatch(t)) number = t;
+        else if (PrefixedFlightNumber().Match(t) is { Success: true } m && m.Groups["prefix"].Value == airline) number = m.Groups["number"].Value;
+        else return null;
+        var digits = number.TrimStart('0');
+        return airline + (digits.Length == 0 || !char.IsAsciiDigit(digits[0]) ? "0" + digits : digits);
+    }
+    [GeneratedRegex(@"^[0-9]{1,3}[A-K]\z")] public static partial Regex Seat();
+    [GeneratedRegex(@"^([01][0-9]|2[0-3]):[0-5][0-9]\z")] public static partial Regex Time();
+    [GeneratedRegex(@"^[A-Z0-9]{8}\z")] public static partial Regex ConfirmationCode();
 
     public static IRuleBuilderOptions<T, string?> Text<T>(this IRuleBuilder<T, string?> rule, int max) =>
         rule.NotEmpty().MaximumLength(max);
@@ -62,7 +82,9 @@ public sealed class FlightDetailsValidator : AbstractValidator<FlightDetails>
         RuleFor(d => d.ArrivalTime).NotNull()
             .GreaterThan(d => d.DepartureTime).When(d => d.DepartureTime is not null).WithMessage("Arrival must be after departure.");
         RuleFor(d => d.Airline).NotNull().Matches(BookingRules.Airline()).WithMessage("An IATA airline code of two letters or digits, e.g. TP.");
-        RuleFor(d => d.FlightNumber).NotNull().Matches(BookingRules.FlightNumber()).WithMessage("One to four digits, optionally a letter, e.g. 201.");
+        RuleFor(d => d.FlightNumber).NotNull()
+            .Must((d, n) => BookingRules.NormalizeFlightNumber(d.Airline, n!) is not null).When(d => d.FlightNumber is not null, ApplyConditionTo.CurrentValidator)
+            .WithMessage(BookingRules.FlightNumberRule);
         RuleFor(d => d.Passengers).NotNull().InclusiveBetween(1, 9);
         RuleFor(d => d.Seats).Must((d, seats) => seats!.Count <= (d.Passengers ?? 9))
             .When(d => d.Seats is not null).WithMessage("At most one seat per passenger.");

@@ -98,7 +98,7 @@ public sealed class BookingsFunctions(BookingStore store)
 
     internal static BookingResponse ToResponse(BookingRow b) => new(
         b.Id, b.TripId, EnumText.Parse<BookingType>(b.BookingType), EnumText.Parse<BookingStatus>(b.Status), b.ConfirmationCode,
-        b.SupplierName, b.SupplierReference, JsonSerializer.Deserialize<JsonElement>(b.Details),
+        b.SupplierName, b.SupplierReference, new RawJson(b.Details),
         b.TotalAmount, b.Currency, b.Cancellable, b.CancellationDeadline, b.CancellationFee, b.CancellationFeeCharged,
         b.StartsAt, b.EndsAt, b.CreatedAt, b.ConfirmedAt, b.CancelledAt);
 }

@@ -12,7 +12,7 @@ public enum CloseStatus { Closed, Escalated }
 
 public sealed record CreateConversationRequest(Guid? TripId, AgentType? AgentType, string? Title);
 
-/// <summary>metadata: any JSON object (at most 32 KiB); token counts are the agent's model usage for this turn.</summary>
+/// <summary>metadata: any JSON object (at most 32 KiB, 16 levels deep); token counts are the agent's model usage for this turn.</summary>
 public sealed record PostMessageRequest(
     MessageRole? Role, string? Content, string? AgentName, JsonElement? Metadata, int? InputTokens, int? OutputTokens);
 
@@ -28,11 +28,11 @@ public sealed record ConversationResponse(
 }
 
 public sealed record MessageResponse(
-    Guid Id, Guid ConversationId, MessageRole Role, string Content, string? AgentName, JsonElement? Metadata,
+    Guid Id, Guid ConversationId, MessageRole Role, string Content, string? AgentName, RawJson? Metadata,
     int? InputTokens, int? OutputTokens, DateTimeOffset CreatedAt)
 {
     public static MessageResponse From(MessageRow m) => new(
         m.Id, m.ConversationId, EnumText.Parse<MessageRole>(m.Role), m.Content, m.AgentName,
-        m.Metadata is null ? null : JsonDocument.Parse(m.Metadata).RootElement.Clone(),
+        RawJson.From(m.Metadata),
         m.InputTokens, m.OutputTokens, m.CreatedAt);
 }

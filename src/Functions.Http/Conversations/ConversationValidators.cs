@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.Json;
 using FluentValidation;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Conversations;
 
@@ -27,10 +27,7 @@ public sealed class PostMessageRequestValidator : AbstractValidator<PostMessageR
             .WithMessage($"content is at most {MaxContentBytes} bytes of UTF-8.");
         RuleFor(r => r.AgentName).Must(a => a!.Trim().Length is >= 1 and <= 100).When(r => r.AgentName is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("agentName is 1 to 100 characters.");
-        RuleFor(r => r.Metadata).Must(m => m!.Value.ValueKind == JsonValueKind.Object).When(r => r.Metadata is not null, ApplyConditionTo.CurrentValidator)
-            .WithMessage("metadata must be a JSON object.")
-            .Must(m => Encoding.UTF8.GetByteCount(m!.Value.GetRawText()) <= MaxMetadataBytes).When(r => r.Metadata is not null, ApplyConditionTo.CurrentValidator)
-            .WithMessage($"metadata is at most {MaxMetadataBytes / 1024} KiB of JSON.");
+        RuleFor(r => r.Metadata).Stored("metadata", MaxMetadataBytes, objectOnly: true);
         RuleFor(r => r.InputTokens).GreaterThanOrEqualTo(0);
         RuleFor(r => r.OutputTokens).GreaterThanOrEqualTo(0);
     }

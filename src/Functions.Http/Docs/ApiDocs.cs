@@ -11,8 +11,9 @@ public static class ApiDocs
     public const string DocumentName = "v1";
     public const string DocumentPath = "/api/openapi/v1.json";
 
-    public static IServiceCollection AddApiDocs(this IServiceCollection services)
+    public static IServiceCollection AddApiDocs(this IServiceCollection services, IConfiguration config)
     {
+        services.AddOptions<DocsOptions>().Bind(config.GetSection(DocsOptions.Section)).ValidateOnStart();
         services.AddEndpointsApiExplorer();
         services.AddSingleton<IApiDescriptionProvider, FunctionApiDescriptions>();
         services.AddOpenApi(DocumentName, o =>

@@ -1,7 +1,6 @@
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using FluentValidation;
 using FluentValidation.Results;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Events;
 
@@ -35,13 +34,8 @@ public sealed class EventBatchRequestValidator : AbstractValidator<EventBatchReq
                     ctx.AddFailure(new ValidationFailure($"events[{i}].eventType", "eventType is 1 to 100 characters: letters, digits, '_', '.', ':', '-'."));
                 if (e.Category is not null && !Code(e.Category, 50))
                     ctx.AddFailure(new ValidationFailure($"events[{i}].category", "category is 1 to 50 characters: letters, digits, '_', '.', ':', '-'."));
-                if (e.Data is { } data)
-                {
-                    if (data.ValueKind != JsonValueKind.Object)
-                        ctx.AddFailure(new ValidationFailure($"events[{i}].data", "data must be a JSON object."));
-                    else if (JsonMarshal.GetRawUtf8Value(data).Length > MaxDataBytes)
-                        ctx.AddFailure(new ValidationFailure($"events[{i}].data", $"data is at most {MaxDataBytes / 1024} KiB of JSON."));
-                }
+                if (e.Data is { } data && StoredJson.Problem(data, "data", MaxDataBytes, objectOnly: true) is { } dataProblem)
+                    ctx.AddFailure(new ValidationFailure($"events[{i}].data", dataProblem));
                 if (e.SessionId is { Length: < 1 or > 128 })
                     ctx.AddFailure(new ValidationFailure($"events[{i}].sessionId", "sessionId is 1 to 128 characters."));
                 if (e.OccurredAt > latest)

@@ -7,7 +7,8 @@ public static class ApiJson
 {
     /// <summary>
     /// camelCase JSON, snake_case enum values ("car_rental"), and strictness that turns every
-    /// malformed body into a 400: unknown members, numbers in strings, nulls for non-nullable members.
+    /// malformed body into a 400: unknown or repeated members (also inside free JSON such as metadata), numbers in
+    /// strings, nulls for non-nullable members, date-times without their offset.
     /// </summary>
     public static void Configure(JsonSerializerOptions o)
     {
@@ -20,6 +21,10 @@ public static class ApiJson
         o.AllowTrailingCommas = false;
         o.ReadCommentHandling = JsonCommentHandling.Disallow;
         o.MaxDepth = 32;
+        // {"role": "user", "role": "agent"}: which one counts would depend on the reader; refuse instead.
+        o.AllowDuplicateProperties = false;
+        // Every DateTimeOffset the API reads carries its offset: "2025-06-01T09:30:00" would mean server-local time.
+        o.Converters.Add(new OffsetDateTimeConverter());
     }
 
     /// <summary>

@@ -7,11 +7,12 @@ namespace TravelFunctions.Http.Infrastructure;
 
 /// <summary>
 /// ISO 8601 date-times that must carry their offset ("2025-06-01T09:30:00+02:00" or "...Z"). The default
-/// reader would take "2025-06-01T09:30:00" as server-local time: a booking's time would depend on the host.
+/// reader would take "2025-06-01T09:30:00" as server-local time: a booking's or an event's time would depend on the
+/// host. Registered for every DateTimeOffset the API reads (ApiJson).
 /// </summary>
 public sealed partial class OffsetDateTimeConverter : JsonConverter<DateTimeOffset>
 {
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})\z")]
     private static partial Regex WithOffset();
 
     public const string Message = "Must be an ISO 8601 date-time with an offset, e.g. 2025-06-01T09:30:00+02:00.";
@@ -26,11 +27,11 @@ public sealed partial class OffsetDateTimeConverter : JsonConverter<DateTimeOffs
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String && TryParse(reader.GetString(), out var value)
             ? value
-            : throw new BookingJsonException(Message);
+            : throw new ClientJsonException(Message);
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value);
 }
 
-/// <summary>A JSON error whose message is meant for the client (no .NET type names in it).</summary>
-public sealed class BookingJsonException(string message) : JsonException(message);
+/// <summary>A JSON error whose message is meant for the client (no .NET type names in it): the 400 carries it.</summary>
+public sealed class ClientJsonException(string message) : JsonException(message);

@@ -33,8 +33,18 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> log) : IFunctio
                 log.LogWarning(ex, "Database unavailable in {Function}", context.FunctionDefinition.Name);
                 http.Response.Headers.RetryAfter = "5";
             }
+            else if (ex is PostgresException pg)
+            {
+                // The client hears what kind of rule failed; which one (and PostgreSQL's words) is for the logs only.
+                log.LogWarning("{Function} answered {Status}: {SqlState} {Constraint} {Message}",
+                    context.FunctionDefinition.Name, problem.Status, pg.SqlState, pg.ConstraintName, pg.MessageText);
+            }
             context.GetInvocationResult().Value = TypedResults.Problem(problem);
         }
+        // The result is written after this middleware returns, by the ASP.NET Core integration: buffered, so that a
+        // failure while writing it is still a clean, logged 500 (see BufferedResult).
+        if (context.GetHttpContext() is not null && context.GetInvocationResult() is { Value: IResult result } invocation)
+            invocation.Value = new BufferedResult(result, context.FunctionDefinition.Name, log);
     }
 
     internal static ProblemDetails? Map(Exception ex)
@@ -47,18 +57,24 @@ public sealed class ProblemMiddleware(ILogger<ProblemMiddleware> log) : IFunctio
                 return Validation(invalid.Errors);
             case UnsupportedMediaTypeException media:
                 return new ProblemDetails { Status = 415, Title = "Unsupported media type", Detail = media.Message };
+            case ClientJsonException json:
+                return Validation(ApiJson.FieldFromPath(json.Path), json.Message);
             case JsonException json:
                 return Validation(ApiJson.FieldFromPath(json.Path), "The value is missing, malformed or of the wrong type.");
+            case BadHttpRequestException bad:
+                // Kestrel's own refusals (a body over the size limit, a body cut short): its status, our words.
+                return new ProblemDetails { Status = bad.StatusCode, Title = bad.StatusCode == 413 ? "Content too large" : "Bad request", Detail = "The request could not be read (too large, or cut short)." };
             case FunctionInputConverterException converter:
                 return Validation(InputName(converter.Message) ?? "request", "The value is malformed or of the wrong type.");
             case AccountInactiveException:
                 return new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = "The account is no longer active." };
             case PostgresException pg when pg.SqlState == "23505":
-                return new ProblemDetails { Status = 409, Title = "Conflict", Detail = $"A conflicting record exists ({pg.ConstraintName})." };
+                return new ProblemDetails { Status = 409, Title = "Conflict", Detail = "A conflicting record exists." };
             case PostgresException pg when pg.SqlState == "23503":
-                return new ProblemDetails { Status = 409, Title = "Conflict", Detail = $"A related record is missing or still referenced ({pg.ConstraintName})." };
+                return new ProblemDetails { Status = 409, Title = "Conflict", Detail = "A related record is missing or still referenced." };
             case PostgresException pg when pg.SqlState is "23514" or "23502" || pg.SqlState.StartsWith("22", StringComparison.Ordinal):
-                return new ProblemDetails { Status = 400, Title = "Invalid request", Detail = $"The request violates a rule of the data ({pg.ConstraintName ?? pg.MessageText})." };
+                // A gap between the validators and the schema (issue 13): the validators are meant to catch it first.
+                return new ProblemDetails { Status = 400, Title = "Invalid request", Detail = "The request breaks a rule of the stored data." };
             case PostgresException { SqlState: "42501" }:
                 // Row-level security refused a write the function did not pre-check: not permitted, nothing written.
                 return new ProblemDetails { Status = 403, Title = "Forbidden", Detail = "You are not permitted to change this resource." };

@@ -57,6 +57,7 @@ public sealed class QueryReader(IQueryCollection values)
         if (text is null) return null;
         text = text.Trim();
         if (text.Length > maxLength) return Fail<string>(name, $"{name} is at most {maxLength} characters.");
+        if (text.Contains('\0')) return Fail<string>(name, $"{name} may not contain the NUL character."); // PostgreSQL text cannot
         return text.Length == 0 ? null : text;
     }
 

@@ -18,7 +18,7 @@ public sealed class UnmatchedRouteFunction(RouteTable routes)
     {
         var allowed = routes.MethodsFor(req.Path);
         if (allowed.Count == 0)
-            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No operation of this API has this path (see /api/openapi/v1.json).");
+            return TypedResults.Problem(statusCode: 404, title: "Not found", detail: "No operation of this API has this path.");
         req.HttpContext.Response.Headers.Allow = string.Join(", ", allowed);
         return TypedResults.Problem(statusCode: 405, title: "Method not allowed", detail: $"This path answers {string.Join(", ", allowed)}.");
     }

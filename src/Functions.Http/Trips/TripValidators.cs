@@ -46,7 +46,7 @@ public sealed class TripFieldRules : AbstractValidator<ITripFields>
     public TripFieldRules()
     {
         RuleFor(r => r.OriginCity).NotEmpty().MaximumLength(100).When(r => r.OriginCity is not null);
-        RuleFor(r => r.OriginCountry).Matches("^[A-Z]{2}$").WithMessage("Country is an ISO 3166-1 alpha-2 code such as 'FR'.");
+        RuleFor(r => r.OriginCountry).Matches(@"^[A-Z]{2}\z").WithMessage("Country is an ISO 3166-1 alpha-2 code such as 'FR'.");
         RuleFor(r => r.Destinations).Must(d => d!.Count <= 50).When(r => r.Destinations is not null).WithMessage("At most 50 destinations.");
         RuleForEach(r => r.Destinations).SetValidator(new DestinationValidator());
         RuleFor(r => r.Budget!).SetValidator(new MoneyValidator()).When(r => r.Budget is not null);
@@ -58,7 +58,7 @@ public sealed class DestinationValidator : AbstractValidator<DestinationInput>
     public DestinationValidator()
     {
         RuleFor(x => x.City).NotEmpty().MaximumLength(100);
-        RuleFor(x => x.Country).NotEmpty().Matches("^[A-Z]{2}$").WithMessage("Country is an ISO 3166-1 alpha-2 code such as 'FR'.");
+        RuleFor(x => x.Country).NotEmpty().Matches(@"^[A-Z]{2}\z").WithMessage("Country is an ISO 3166-1 alpha-2 code such as 'FR'.");
         RuleFor(x => x.DepartureDate).GreaterThanOrEqualTo(x => x.ArrivalDate)
             .When(x => x.ArrivalDate is not null && x.DepartureDate is not null).WithMessage("Departure must be on or after arrival.");
     }
@@ -70,7 +70,7 @@ public sealed class MoneyValidator : AbstractValidator<MoneyInput>
     {
         RuleFor(x => x.Amount).NotNull().InclusiveBetween(0m, 9_999_999_999.99m)
             .Must(a => a is null || decimal.Round(a.Value, 2) == a.Value).WithMessage("At most two decimals.");
-        RuleFor(x => x.Currency).NotEmpty().Matches("^[A-Z]{3}$").WithMessage("Currency is an ISO 4217 code such as 'EUR'.");
+        RuleFor(x => x.Currency).NotEmpty().Matches(@"^[A-Z]{3}\z").WithMessage("Currency is an ISO 4217 code such as 'EUR'.");
     }
 }
 

@@ -27,13 +27,17 @@ public sealed class UsersFunctions(UserStore users, UserExport export, IPassword
 
     [Function("GetMyProfile")]
     public async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetMe(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "users/me")] HttpRequest req) =>
-        await users.GetAsync(req.UserId(), req.HttpContext.RequestAborted) is { } found ? TypedResults.Ok(ToResponse(found)) : Problems.NotFound("The user");
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "users/me")] HttpRequest req)
+    {
+        req.NoStore();
+        return await users.GetAsync(req.UserId(), req.HttpContext.RequestAborted) is { } found ? TypedResults.Ok(ToResponse(found)) : Problems.NotFound("The user");
+    }
 
     [Function("UpdateMyProfile")]
     public async Task<Results<Ok<UserResponse>, ProblemHttpResult, ValidationProblem>> UpdateMe(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "users/me")] HttpRequest req, [JsonBody] UpdateUserRequest r)
     {
+        req.NoStore();
         var p = r.Preferences;
         var changes = new UserChanges(
             FirstName: r.FirstName?.Trim(), LastName: r.LastName?.Trim(),
@@ -59,6 +63,7 @@ public sealed class UsersFunctions(UserStore users, UserExport export, IPassword
     [Function("ExportMyData")]
     public async Task<ContentHttpResult> ExportMe([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "users/me/export")] HttpRequest req)
     {
+        req.NoStore();
         var json = await export.ExportAsync(req.UserId(), req.HttpContext.RequestAborted);
         req.HttpContext.Response.Headers.ContentDisposition = "attachment; filename=\"travel-data-export.json\"";
         return TypedResults.Text(json, "application/json");

@@ -80,7 +80,7 @@ public static class BookingTestData
         {
             ["origin"] = "LIS", ["destination"] = "JFK",
             ["departureTime"] = "2026-07-01T10:00:00+01:00", ["arrivalTime"] = "2026-07-01T13:30:00-04:00",
-            ["airline"] = "TP", ["flightNumber"] = "201", ["passengers"] = 2, ["cabinClass"] = "premium_economy",
+            ["airline"] = "TP", ["flightNumber"] = "TP201", ["passengers"] = 2, ["cabinClass"] = "premium_economy",
             ["seats"] = new JsonArray("12A", "12B"),
         },
         "hotel" => new JsonObject

@@ -54,6 +54,7 @@ public class ApiFixture : IAsyncLifetime
             // Login backoff long enough that no test outruns it (tests assert on it, never on time).
             ["Auth__LockoutBaseDelaySeconds"] = "600",
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+            ["Api__DocsEnabled"] = "true",
         };
         foreach (var (k, v) in ExtraSettings) _settings[k] = v;
         _host = await StartInstanceAsync();
