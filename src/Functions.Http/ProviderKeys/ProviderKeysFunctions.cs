@@ -10,10 +10,11 @@ namespace TravelFunctions.Http.ProviderKeys;
 /// <summary>A traveller's own provider keys ("bring your own key"), the agents allowed to use them, and every use.</summary>
 public sealed class ProviderKeysFunctions(ProviderKeyStore store)
 {
+    // The short lists here are whole pages (no next cursor): an object, as every other list is, so it can grow fields.
     [Function("ListProviderKeyServices")]
-    public async Task<Ok<List<ProviderServiceResponse>>> Services(
+    public async Task<Ok<Page<ProviderServiceResponse>>> Services(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "provider-key-services")] HttpRequest req) =>
-        TypedResults.Ok((await store.ServicesAsync(req.HttpContext.RequestAborted)).Select(ProviderServiceResponse.From).ToList());
+        TypedResults.Ok(Whole((await store.ServicesAsync(req.HttpContext.RequestAborted)).Select(ProviderServiceResponse.From)));
 
     [Function("AddProviderKey")]
     public async Task<Results<Created<ProviderKeyResponse>, ProblemHttpResult, ValidationProblem>> Add(
@@ -26,9 +27,9 @@ public sealed class ProviderKeysFunctions(ProviderKeyStore store)
         };
 
     [Function("ListProviderKeys")]
-    public async Task<Ok<List<ProviderKeyResponse>>> List(
+    public async Task<Ok<Page<ProviderKeyResponse>>> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "users/me/provider-keys")] HttpRequest req) =>
-        TypedResults.Ok((await store.ListAsync(req.UserId(), req.HttpContext.RequestAborted)).Select(ProviderKeyResponse.From).ToList());
+        TypedResults.Ok(Whole((await store.ListAsync(req.UserId(), req.HttpContext.RequestAborted)).Select(ProviderKeyResponse.From)));
 
     [Function("DeleteProviderKey")]
     public async Task<Results<NoContent, ProblemHttpResult>> Delete(
@@ -47,9 +48,9 @@ public sealed class ProviderKeysFunctions(ProviderKeyStore store)
         };
 
     [Function("ListProviderKeyGrants")]
-    public async Task<Ok<List<GrantResponse>>> Grants(
+    public async Task<Ok<Page<GrantResponse>>> Grants(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "users/me/provider-key-grants")] HttpRequest req) =>
-        TypedResults.Ok((await store.GrantsAsync(req.UserId(), req.HttpContext.RequestAborted)).Select(GrantResponse.From).ToList());
+        TypedResults.Ok(Whole((await store.GrantsAsync(req.UserId(), req.HttpContext.RequestAborted)).Select(GrantResponse.From)));
 
     [Function("RevokeProviderKeyGrant")]
     public async Task<Results<NoContent, ProblemHttpResult>> Revoke(
@@ -64,6 +65,8 @@ public sealed class ProviderKeysFunctions(ProviderKeyStore store)
         var rows = await store.UsesAsync(req.UserId(), query.Page, req.HttpContext.RequestAborted);
         return TypedResults.Ok(Pages.From(rows, query.Page, KeyUseResponse.From, u => new(u.UsedAt, u.Id)));
     }
+
+    private static Page<T> Whole<T>(IEnumerable<T> items) => new(items.ToList(), null);
 }
 
 /// <summary>GET /api/users/me/provider-key-uses: newest first.</summary>

@@ -30,7 +30,7 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
     public async Task The_services_are_listed_for_any_signed_in_user()
     {
         var user = await api.NewUserAsync();
-        var services = (await (await user.Client.GetAsync("/api/provider-key-services")).JsonAsync()).AsArray();
+        var services = (await (await user.Client.GetAsync("/api/provider-key-services")).JsonAsync())["items"]!.AsArray();
         Assert.Contains(services, s => s!["name"]!.GetValue<string>() == "openai");
         Assert.Contains(services, s => s!["name"]!.GetValue<string>() == "google_maps");
         await (await api.Anonymous().GetAsync("/api/provider-key-services")).ProblemAsync(HttpStatusCode.Unauthorized);
@@ -48,7 +48,7 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
         var list = await user.Client.GetStringAsync("/api/users/me/provider-keys");
         Assert.DoesNotContain(secret, list);
         Assert.DoesNotContain(secret[..12], list);
-        var listed = JsonNode.Parse(list)!.AsArray().Single()!;
+        var listed = JsonNode.Parse(list)!["items"]!.AsArray().Single()!;
         Assert.Equal(created["id"]!.GetValue<Guid>(), listed["id"]!.GetValue<Guid>());
         Assert.Equal(["createdAt", "id", "label", "lastFour", "lastUsedAt", "service"], listed.AsObject().Select(p => p.Key).Order().ToArray());
         // Nor in the database in the clear.
@@ -71,7 +71,7 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
     {
         var user = await api.NewUserAsync();
         await (await user.Client.PostAsync("/api/users/me/provider-keys", HttpTestExtensions.RawJson(body))).ValidationProblemAsync(field);
-        Assert.Empty((await (await user.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync()).AsArray());
+        Assert.Empty((await (await user.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync())["items"]!.AsArray());
     }
 
     [Fact]
@@ -91,9 +91,9 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
         var id = (await AddKeyAsync(owner, "anthropic", "mine", NewSecret()))["id"]!.GetValue<Guid>();
         var stranger = await api.NewUserAsync();
 
-        Assert.Empty((await (await stranger.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync()).AsArray());
+        Assert.Empty((await (await stranger.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync())["items"]!.AsArray());
         await (await stranger.Client.DeleteAsync($"/api/users/me/provider-keys/{id}")).ProblemAsync(HttpStatusCode.NotFound);
-        Assert.Single((await (await owner.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync()).AsArray());
+        Assert.Single((await (await owner.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync())["items"]!.AsArray());
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal(agent.ClientId, use["agentClientId"]!.GetValue<Guid>());
         Assert.Equal("openai", use["service"]!.GetValue<string>());
         Assert.Equal(keyId, use["keyId"]!.GetValue<Guid>());
-        var listed = (await (await user.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync()).AsArray();
+        var listed = (await (await user.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync())["items"]!.AsArray();
         Assert.NotNull(listed.Single(k => k!["service"]!.GetValue<string>() == "openai")!["lastUsedAt"]);
     }
 
@@ -163,7 +163,7 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
         }
 
         var a = await GrantedUserAsync();
-        var keyId = (await (await a.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync())[0]!["id"]!.GetValue<Guid>();
+        var keyId = (await (await a.Client.GetAsync("/api/users/me/provider-keys")).JsonAsync())["items"]![0]!["id"]!.GetValue<Guid>();
         await (await a.Client.DeleteAsync($"/api/users/me/provider-keys/{keyId}")).EnsureStatusAsync(HttpStatusCode.NoContent);
         await (await UseAsync(agent, a.Id, "openai")).ProblemAsync(HttpStatusCode.NotFound);
 
@@ -206,7 +206,7 @@ public sealed class ProviderKeysTests(ApiFixture api) : IClassFixture<ApiFixture
         var agent = await api.NewAgentAsync("agents:provider-keys");
         await (await user.Client.PostAsJsonAsync("/api/users/me/provider-key-grants", new { agentClientId = agent.ClientId, service = "nope_service" }))
             .ValidationProblemAsync("service");
-        Assert.Empty((await (await user.Client.GetAsync("/api/users/me/provider-key-grants")).JsonAsync()).AsArray());
+        Assert.Empty((await (await user.Client.GetAsync("/api/users/me/provider-key-grants")).JsonAsync())["items"]!.AsArray());
     }
 
     [Fact]
