@@ -76,10 +76,12 @@ public sealed class ExpiryPartitions(NpgsqlDataSource direct, Func<ExpiryStep, s
     private async Task<bool> ExpireAsync(NpgsqlConnection conn, JobContext ctx, string parent, Bucket b, Progress done, CancellationToken ct)
     {
         if (ctx.OutOfTime || ct.IsCancellationRequested) return false;
-        // Emptiness is one page read; the row count is the planner's estimate (counting would cost per row).
+        // Emptiness is one page read; the row count is the planner's estimate (counting would cost per row), except in a
+        // dry run, which a person asked for and which writes nothing.
         var q = $"public.{PartitionedTable.Quote(b.Name)}";
-        var (hasRows, estimate) = await conn.QuerySingleAsync<(bool, long)>(new CommandDefinition(
-            $"SELECT EXISTS (SELECT FROM {q}), greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = @q::regclass",
+        var (hasRows, estimate) = await conn.QuerySingleAsync<(bool, long)>(new CommandDefinition(ctx.DryRun
+                ? $"SELECT count(*) > 0, count(*) FROM {q}"
+                : $"SELECT EXISTS (SELECT FROM {q}), greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = @q::regclass",
             new { q }, cancellationToken: ct));
         if (!ctx.DryRun)
         {
@@ -167,12 +169,14 @@ public sealed class ExpiryPartitions(NpgsqlDataSource direct, Func<ExpiryStep, s
 
         public UnitResult Result(string table, UnitOutcome outcome, bool dryRun, string? note)
         {
-            var detail = $"{(dryRun ? "dry run: " : "")}created {Created} bucket(s) ahead; {(dryRun ? "would drop" : "dropped")} {Dropped.Count} ended bucket(s)" +
-                         (Dropped.Count > 0 ? $" ({string.Join(", ", Dropped)}; {WithRows} with rows, about {Rows} rows)" : "") +
-                         (note is null ? "" : "; " + note);
+            var names = Dropped.Count > 0 ? $" ({string.Join(", ", Dropped)})" : "";
+            var detail = (dryRun
+                    ? $"dry run: would drop {Dropped.Count} ended bucket(s){names} holding {Rows} rows"
+                    : $"created {Created} bucket(s) ahead; dropped {Dropped.Count} ended bucket(s){names}, {WithRows} with rows, about {Rows} rows by the planner's estimate")
+                + (note is null ? "" : "; " + note);
             return new UnitResult(table, outcome, detail, new Dictionary<string, object?>
             {
-                ["created"] = Created, ["dropped"] = Dropped.Count, ["dropped_with_rows"] = WithRows, ["rows_estimate"] = Rows,
+                ["created"] = Created, ["dropped"] = Dropped.Count, ["dropped_with_rows"] = WithRows, ["rows"] = Rows, ["rows_counted"] = dryRun,
             });
         }
     }
