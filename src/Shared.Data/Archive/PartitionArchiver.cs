@@ -182,7 +182,7 @@ public sealed class PartitionArchiver
                     $"SELECT count(*), max({PartitionedTable.Quote(p.KeyColumn)}) FROM {p.QualifiedName}", transaction: tx, cancellationToken: token));
                 if (newest is { } n && PartitionCatalog.Utc(n) >= cutoff)
                     throw new InvalidOperationException($"{p.Name} holds a row at {PartitionCatalog.Utc(n):O}, not older than the cutoff {cutoff:O}");
-                await c.ExecuteAsync(new CommandDefinition($"ALTER TABLE {p.QualifiedParent} DETACH PARTITION {p.QualifiedName}", transaction: tx, cancellationToken: token));
+                await ShortDdl.DetachAsync(c, tx, p.QualifiedParent, p.QualifiedName, token);
                 await c.ExecuteAsync(new CommandDefinition($"DROP TABLE {p.QualifiedName}", transaction: tx, cancellationToken: token));
                 return count;
             }, ct);
@@ -327,12 +327,13 @@ public sealed class PartitionArchiver
         {
             await EnsureStillAttachedAsync(c, tx, p, token);
             // SHARE on the partition only: no row can arrive or leave between this count and the detach,
-            // while the rest of the table keeps taking writes. DETACH then takes its brief parent lock.
+            // while the rest of the table keeps taking writes. DETACH then takes its brief parent lock, in short tries
+            // so inserts never queue behind it for long (not CONCURRENTLY: the feeds have DEFAULT partitions).
             await c.ExecuteAsync(new CommandDefinition($"{SerialCount} LOCK TABLE {p.QualifiedName} IN SHARE MODE", transaction: tx, cancellationToken: token));
             var rows = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {p.QualifiedName}", transaction: tx, cancellationToken: token));
             if (rows != rec.RowCount)
                 return $"{p.Name} holds {rows} rows at detach time; {rec.RowCount} were archived";
-            await c.ExecuteAsync(new CommandDefinition($"ALTER TABLE {p.QualifiedParent} DETACH PARTITION {p.QualifiedName}", transaction: tx, cancellationToken: token));
+            await ShortDdl.DetachAsync(c, tx, p.QualifiedParent, p.QualifiedName, token);
             await ArchiveLedger.RecordDetachedAsync(c, tx, rec.Id, token);
             return null;
         }, ct);

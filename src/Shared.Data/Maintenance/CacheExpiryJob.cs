@@ -5,14 +5,13 @@ using TravelFunctions.Data.Jobs;
 namespace TravelFunctions.Data.Maintenance;
 
 /// <summary>
-/// Folds pending search-cache hits into the caches (maintenance.fold_search_cache_hits, 0004), then
-/// deletes expired rows of each search cache in batches of <see cref="BatchSize"/>, each its own short
-/// transaction; FOR UPDATE SKIP LOCKED so an API upsert of the same key is never waited on.
-/// Runs as travel_maintenance through the pooler.
+/// Folds pending search-cache hits into the caches (maintenance.fold_search_cache_hits, 0004; travel_maintenance
+/// through the pooler), then, per cache, keeps its expiry buckets: creates them max TTL ahead and detaches
+/// (CONCURRENTLY) and drops every bucket whose upper bound has passed (0009; <see cref="ExpiryPartitions"/>,
+/// the owner on the direct connection). Dropping a bucket costs the same whatever it holds.
 /// </summary>
 public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
 {
-    public const int BatchSize = 1000;
     public const int FoldBatchSize = 10000;
     public static readonly string[] Caches = ["flight_search_cache", "hotel_search_cache"];
 
@@ -22,26 +21,10 @@ public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
     public async Task<IReadOnlyList<UnitResult>> RunAsync(JobContext ctx)
     {
         var results = new List<UnitResult> { await JobUnit.RunAsync(ctx, "search_cache_hits", ct => FoldHitsAsync(ctx, ct)) };
+        var partitions = new ExpiryPartitions(sources.Direct);
         foreach (var table in Caches)
-            results.Add(await JobUnit.RunAsync(ctx, table, ct => ExpireAsync(ctx, table, ct)));
+            results.Add(await JobUnit.RunAsync(ctx, table, ct => partitions.RunAsync(ctx, table, ct)));
         return results;
-    }
-
-    private Task<UnitResult> ExpireAsync(JobContext ctx, string table, CancellationToken ct)
-    {
-        // table is one of the two constants above, never input.
-        var count = $"SELECT count(*) FROM public.{table} WHERE expires_at < @now";
-        var delete = $"""
-            DELETE FROM public.{table}
-             WHERE ctid = ANY (ARRAY(SELECT ctid FROM public.{table}
-                                      WHERE expires_at < @now
-                                      ORDER BY expires_at
-                                      LIMIT @batch
-                                      FOR UPDATE SKIP LOCKED))
-               AND expires_at < @now
-            """;
-        var now = ctx.Clock.GetUtcNow();
-        return BatchedDelete.RunAsync(ctx, sources.Pooled, table, count, delete, batch => new { now, batch }, BatchSize, ct);
     }
 
     private async Task<UnitResult> FoldHitsAsync(JobContext ctx, CancellationToken ct)

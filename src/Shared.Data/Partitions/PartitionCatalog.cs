@@ -50,6 +50,8 @@ public static class PartitionCatalog
                  WHERE n.nspname = 'public' AND p.partstrat = 'r' AND p.partnatts = 1
                    AND a.atttypid = 'timestamptz'::regtype
                    AND NOT c.relispartition
+                   -- Partitioned by expiry time, not by month: CacheExpiry keeps those (0009).
+                   AND NOT EXISTS (SELECT 1 FROM maintenance.expiry_partitioned_tables e WHERE e.table_name = c.relname)
                  ORDER BY c.relname
                 """, cancellationToken: ct));
         return rows.Select(r => new PartitionedTable(r.Schema, r.Name, r.Key, r.Premake ?? DefaultPremakeMonths, r.Hot, r.Action,

@@ -23,6 +23,10 @@ public sealed class PartitionMaintenanceJob : IMaintenanceJob
     private readonly Lazy<NpgsqlDataSource> _direct;
     private readonly Lazy<PartitionArchiver> _archiver;
     private readonly Lazy<ShortDdl> _ddl;
+    // ATTACH of a new month takes SHARE UPDATE EXCLUSIVE on the parent (inserts go on), but ACCESS EXCLUSIVE on the
+    // DEFAULT partition and, to clone the foreign key, SHARE ROW EXCLUSIVE on the referenced table (users,
+    // conversations: their writers queue behind a waiting request). So each try waits at most 100 ms, more tries.
+    private readonly Lazy<ShortDdl> _premakeDdl;
     private readonly ILogger _logger;
 
     public PartitionMaintenanceJob(TravelDataSources sources, Lazy<PartitionArchiver> archiver, ILogger<PartitionMaintenanceJob> logger)
@@ -41,6 +45,7 @@ public sealed class PartitionMaintenanceJob : IMaintenanceJob
         _direct = direct;
         _archiver = archiver;
         _ddl = new Lazy<ShortDdl>(() => new ShortDdl(direct.Value));
+        _premakeDdl = new Lazy<ShortDdl>(() => new ShortDdl(direct.Value, TimeSpan.FromMilliseconds(100), maxRetries: 12));
         _logger = logger;
     }
 
@@ -122,7 +127,7 @@ public sealed class PartitionMaintenanceJob : IMaintenanceJob
             if (ctx.OutOfTime) return new UnitResult(unit, UnitOutcome.Deferred, $"out of time; created {Join(created)}");
             try
             {
-                var n = await _ddl.Value.RunAsync((c, tx, token) => c.ExecuteScalarAsync<int>(new CommandDefinition(
+                var n = await _premakeDdl.Value.RunAsync((c, tx, token) => c.ExecuteScalarAsync<int>(new CommandDefinition(
                     "SELECT maintenance.ensure_monthly_partitions(@parent::regclass, @month, 1)",
                     new { parent = table.QualifiedName, month = DateOnly.FromDateTime(month.UtcDateTime) }, tx, cancellationToken: token)), ct);
                 if (n > 0) created.Add(name);

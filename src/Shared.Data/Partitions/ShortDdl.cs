@@ -40,4 +40,39 @@ public sealed class ShortDdl(NpgsqlDataSource direct, TimeSpan? lockTimeout = nu
 
     public Task RunAsync(Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task> work, CancellationToken ct) =>
         RunAsync<bool>(async (c, t, k) => { await work(c, t, k); return true; }, ct);
+
+    /// <summary>How long one try of a DETACH waits for the parent's lock (every insert queues behind the wait).</summary>
+    public static readonly TimeSpan ParentLockWait = TimeSpan.FromMilliseconds(100);
+    public const int ParentLockTries = 20;
+
+    /// <summary>
+    /// DETACH PARTITION inside the caller's transaction, for tables with a DEFAULT partition (all our monthly feeds),
+    /// where PostgreSQL refuses DETACH .. CONCURRENTLY. The plain DETACH takes ACCESS EXCLUSIVE on the parent, and
+    /// while it waits for it every new insert into the table queues behind it; so each try waits at most
+    /// <see cref="ParentLockWait"/>, and one that times out rolls back to a savepoint (the locks and counts taken
+    /// before it stay), rests a jittered moment for the queue to drain, and tries again. After
+    /// <see cref="ParentLockTries"/> tries the lock timeout propagates (<see cref="RunAsync{T}"/> retries the whole transaction).
+    /// </summary>
+    public static async Task DetachAsync(NpgsqlConnection c, NpgsqlTransaction tx, string qualifiedParent, string qualifiedPartition, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await tx.SaveAsync("detach", ct);
+            try
+            {
+                // SET LOCAL after the savepoint: rolling back to it restores the transaction's lock_timeout.
+                await using (var cmd = new NpgsqlCommand($"SET LOCAL lock_timeout = '{(int)ParentLockWait.TotalMilliseconds}ms'", c, tx))
+                    await cmd.ExecuteNonQueryAsync(ct);
+                await using (var cmd = new NpgsqlCommand($"ALTER TABLE {qualifiedParent} DETACH PARTITION {qualifiedPartition}", c, tx))
+                    await cmd.ExecuteNonQueryAsync(ct);
+                await tx.ReleaseAsync("detach", ct);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable && attempt < ParentLockTries)
+            {
+                await tx.RollbackAsync("detach", ct);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 + Random.Shared.Next(200)), ct);
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using Npgsql;
 using TravelFunctions.Data.Connections;
 
 namespace TravelFunctions.Data.SearchCache;
@@ -29,13 +30,53 @@ public sealed class SearchCacheStore(Db db)
               FROM hit
             """, new { key, kind = KindText(kind) }), ct);
 
-    /// <summary>Inserts or replaces the entry; its hit count carries over.</summary>
-    public Task PutAsync(SearchCacheKind kind, SearchCacheKey key, string resultsJson, int ttlSeconds, CancellationToken ct) =>
-        db.AnonymousAsync(tx => tx.ExecuteAsync($"""
-            INSERT INTO {Table(kind)} AS c (cache_key, params, results, created_at, expires_at)
-            VALUES (@hash, @canonical::jsonb, @resultsJson::jsonb, now(), now() + make_interval(secs => @ttlSeconds))
-            ON CONFLICT (cache_key) DO UPDATE
-               SET params = excluded.params, results = excluded.results,
-                   created_at = excluded.created_at, expires_at = excluded.expires_at
-            """, new { hash = key.Hash, canonical = key.CanonicalJson, resultsJson, ttlSeconds }), ct);
+    /// <summary>
+    /// Inserts or replaces the entry; its hit count carries over. The caches are partitioned by expires_at
+    /// (0009), so cache_key alone cannot be a unique index: the (kind, key) advisory lock makes puts of one
+    /// key take turns, and the statement after it (a new snapshot) moves the existing row to its new bucket
+    /// or inserts the first one. A put that finds no bucket for its expiry (CacheExpiry, which makes them
+    /// ahead, has not run for a day) makes the buckets and tries once more.
+    /// </summary>
+    public async Task PutAsync(SearchCacheKind kind, SearchCacheKey key, string resultsJson, int ttlSeconds, CancellationToken ct)
+    {
+        try
+        {
+            await PutOnceAsync(kind, key, resultsJson, ttlSeconds, ct);
+        }
+        catch (PostgresException ex) when (IsNoBucket(ex))
+        {
+            await db.AnonymousAsync(tx => tx.ExecuteScalarAsync<int>("SELECT app.ensure_search_cache_partitions(@kind)", new { kind = KindText(kind) }), ct);
+            await PutOnceAsync(kind, key, resultsJson, ttlSeconds, ct);
+        }
+    }
+
+    private Task PutOnceAsync(SearchCacheKind kind, SearchCacheKey key, string resultsJson, int ttlSeconds, CancellationToken ct) =>
+        db.AnonymousAsync(async tx =>
+        {
+            await tx.ExecuteAsync(LockSql, new { lockName = LockName(kind, key.Hash) });
+            return await tx.ExecuteAsync($"""
+                WITH moved AS (
+                  UPDATE {Table(kind)}
+                     SET params = @canonical::jsonb, results = @resultsJson::jsonb,
+                         created_at = now(), expires_at = now() + make_interval(secs => @ttlSeconds)
+                   WHERE cache_key = @hash
+                  RETURNING 1
+                )
+                INSERT INTO {Table(kind)} (cache_key, params, results, created_at, expires_at)
+                SELECT @hash, @canonical::jsonb, @resultsJson::jsonb, now(), now() + make_interval(secs => @ttlSeconds)
+                 WHERE NOT EXISTS (SELECT 1 FROM moved)
+                """, new { hash = key.Hash, canonical = key.CanonicalJson, resultsJson, ttlSeconds });
+        }, ct);
+
+    internal const string LockSql = "SELECT pg_advisory_xact_lock(hashtextextended(@lockName, 0))";
+
+    /// <summary>The advisory lock name of one cache entry (puts of the same key take turns on it).</summary>
+    public static string LockName(SearchCacheKind kind, byte[] hash) => $"search_cache:{KindText(kind)}:{Convert.ToHexString(hash)}";
+
+    /// <summary>
+    /// "no partition of relation … found for row": 23514 without a constraint name (a CHECK names its constraint; PostgreSQL 15
+    /// does not name the table). Taken for something else, the retry after making buckets fails the same way and is reported.
+    /// </summary>
+    private static bool IsNoBucket(PostgresException ex) =>
+        ex.SqlState == PostgresErrorCodes.CheckViolation && string.IsNullOrEmpty(ex.ConstraintName);
 }

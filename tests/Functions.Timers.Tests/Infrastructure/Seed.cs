@@ -33,16 +33,20 @@ public static class Seed
         return id;
     }
 
-    /// <summary>Search-cache rows: expired ones (expires_at in the past) and live ones.</summary>
+    /// <summary>
+    /// Search-cache rows: expired ones (expires_at 7 hours ago, so in an expiry bucket that has ended: 0009's buckets
+    /// are 6 hours) and live ones (expiring in an hour). Makes the buckets they need first.
+    /// </summary>
     public static async Task<List<byte[]>> CacheRowsAsync(NpgsqlConnection admin, string table, int count, bool expired)
     {
         var keys = new List<byte[]>();
         for (var i = 0; i < count; i++) keys.Add(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await admin.ExecuteAsync($$"""
+            SELECT maintenance.ensure_expiry_partitions('public.{{table}}'::regclass, now() - interval '8 hours', now() + interval '2 hours');
             INSERT INTO {{table}} (cache_key, params, results, created_at, expires_at)
             SELECT k, '{}'::jsonb, '[]'::jsonb,
-                   now() - interval '2 hours',
-                   CASE WHEN @expired THEN now() - interval '1 hour' ELSE now() + interval '1 hour' END
+                   CASE WHEN @expired THEN now() - interval '8 hours' ELSE now() - interval '2 hours' END,
+                   CASE WHEN @expired THEN now() - interval '7 hours' ELSE now() + interval '1 hour' END
               FROM unnest(@keys) AS k
             """, new { keys = keys.ToArray(), expired });
         return keys;

@@ -39,7 +39,7 @@ public sealed class DryRunTests(JobsFixture fx) : IClassFixture<JobsFixture>, IA
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
-    [InlineData("CacheExpiry", "would delete 50 rows")]
+    [InlineData("CacheExpiry", "holding 50 rows")]
     [InlineData("AnalyzeTables", "would ANALYZE")]
     [InlineData("RetentionPurge", "would delete 1 rows")]
     [InlineData("RefreshReporting", "would refresh")]
