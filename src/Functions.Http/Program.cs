@@ -10,6 +10,7 @@ using TravelFunctions.Http.Docs;
 using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Places;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
 using TravelFunctions.Http.Users;
@@ -36,5 +37,6 @@ builder.Services.AddConversations();
 builder.Services.AddEvents();
 builder.Services.AddApiLogs();
 builder.Services.AddSearchCache();
+builder.Services.AddPlaces();
 
 builder.Build().Run();

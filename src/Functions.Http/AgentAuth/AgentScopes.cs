@@ -11,16 +11,19 @@ public static class AgentScopes
 {
     public const string Logs = "agents:logs";
     public const string SearchCache = "agents:search-cache";
+    public const string Catalog = "agents:catalog";
 
     public const string LogsPolicy = "agent-logs";
     public const string SearchCachePolicy = "agent-search-cache";
+    public const string CatalogPolicy = "agent-catalog";
 
     public static IServiceCollection AddAgentAuth(this IServiceCollection services)
     {
         services.AddJsonContracts(AgentAuthJson.Default).AddSingleton<AgentClientStore>();
         services.AddAuthorizationBuilder()
             .AddPolicy(LogsPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, Logs)))
-            .AddPolicy(SearchCachePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, SearchCache)));
+            .AddPolicy(SearchCachePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, SearchCache)))
+            .AddPolicy(CatalogPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Has(c.User, Catalog)));
         return services;
     }
 
