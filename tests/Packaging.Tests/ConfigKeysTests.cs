@@ -11,6 +11,7 @@ using TravelFunctions.Http.Docs;
 using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Places;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
 using TravelFunctions.Http.Users;
@@ -47,6 +48,7 @@ public class ConfigKeysTests
         ["AddEvents"] = s => s.AddEvents(),
         ["AddApiLogs"] = s => s.AddApiLogs(),
         ["AddSearchCache"] = s => s.AddSearchCache(),
+        ["AddPlaces"] = s => s.AddPlaces(),
     };
 
     private static readonly Dictionary<string, Action<IServiceCollection>> Timers = new()

@@ -15,19 +15,20 @@ public sealed class PlaceReader(Db db)
         """;
 
     internal const string CityColumns = """
-        c.id, c.country_id, k.iso_code AS country_code, c.name, c.name_local, c.aliases,
+        c.id, c.country_id, k.iso_code AS country_code, c.name, c.name_local, to_json(c.aliases)::text AS aliases_json,
         ST_Y(c.location::geometry) AS lat, ST_X(c.location::geometry) AS lon, c.city_type, c.population, c.popularity_score,
         c.iata_code, coalesce(c.timezone, k.timezone) AS timezone, c.google_places_id, c.created_at, c.updated_at
         """;
 
     // Booking links that have not expired yet, soonest first.
     internal const string AttractionColumns = """
-        a.id, a.city_id, c.name AS city_name, k.iso_code AS country_code, a.name, a.name_local, a.attraction_type, a.categories,
+        a.id, a.city_id, c.name AS city_name, k.iso_code AS country_code, a.name, a.name_local, a.attraction_type,
+        to_json(a.categories)::text AS categories_json,
         a.address, ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lon, a.opening_hours::text AS opening_hours,
         coalesce(c.timezone, k.timezone) AS timezone, app.is_open(a.opening_hours, coalesce(c.timezone, k.timezone), @now) AS open_now,
         a.typical_visit_minutes, a.crowdedness, a.pricing_type, a.price_adult, a.price_currency, a.rating, a.review_count,
-        a.accessibility::text AS accessibility, a.tags, a.google_places_id, a.tripadvisor_id, a.getyourguide_id, a.viator_id,
-        a.image_urls, a.external_data::text AS external_data, a.external_data_cached_at, a.is_verified,
+        a.accessibility::text AS accessibility, to_json(a.tags)::text AS tags_json, a.google_places_id, a.tripadvisor_id, a.getyourguide_id, a.viator_id,
+        to_json(a.image_urls)::text AS image_urls_json, a.external_data::text AS external_data, a.external_data_cached_at, a.is_verified,
         (SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'provider', l.provider, 'bookingUrl', l.booking_url,
                                                       'deeplinkUrl', l.deeplink_url, 'priceFrom', l.price_from,
                                                       'priceCurrency', l.price_currency, 'affiliateCode', l.affiliate_code,
@@ -37,7 +38,7 @@ public sealed class PlaceReader(Db db)
         """;
 
     public const string NearbySql = """
-        SELECT a.id, a.name, a.attraction_type, a.categories, a.city_id, c.name AS city_name, k.iso_code AS country_code,
+        SELECT a.id, a.name, a.attraction_type, to_json(a.categories)::text AS categories_json, a.city_id, c.name AS city_name, k.iso_code AS country_code,
                ST_Y(a.location::geometry) AS lat, ST_X(a.location::geometry) AS lon,
                ST_Distance(a.location, ST_SetSRID(ST_MakePoint(@lon, @lat), 4326)::geography) AS distance_meters,
                a.rating, a.review_count, a.pricing_type,

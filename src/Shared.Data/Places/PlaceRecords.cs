@@ -1,23 +1,42 @@
+using System.Text.Json;
+
 namespace TravelFunctions.Data.Places;
 
-// Rows as the SQL reads them (column names match, snake_case to PascalCase). jsonb columns come as text.
+// Rows as the SQL reads them (column names match, snake_case to PascalCase). jsonb columns come as text, and so do
+// text[] columns, as JSON arrays: Dapper cannot match an array column to a record's constructor.
+
+internal static class JsonArray
+{
+    public static string[] Of(string json) => JsonSerializer.Deserialize<string[]>(json) ?? [];
+}
 
 public sealed record CountryRow(Guid Id, string IsoCode, string Name, double? Lat, double? Lon, string? CurrencyCode, string Timezone,
     decimal? PopularityScore, int? DailyCostBudget, int? DailyCostMid, int? DailyCostLuxury, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-public sealed record CityRow(Guid Id, Guid CountryId, string CountryCode, string Name, string? NameLocal, string[] Aliases, double Lat, double Lon,
+public sealed record CityRow(Guid Id, Guid CountryId, string CountryCode, string Name, string? NameLocal, string AliasesJson, double Lat, double Lon,
     string? CityType, int? Population, decimal? PopularityScore, string? IataCode, string Timezone, string GooglePlacesId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public string[] Aliases { get; } = JsonArray.Of(AliasesJson);
+}
 
 public sealed record AttractionRow(Guid Id, Guid CityId, string CityName, string CountryCode, string Name, string? NameLocal,
-    string AttractionType, string[] Categories, string? Address, double Lat, double Lon, string? OpeningHours, string Timezone, bool OpenNow,
+    string AttractionType, string CategoriesJson, string? Address, double Lat, double Lon, string? OpeningHours, string Timezone, bool OpenNow,
     int? TypicalVisitMinutes, string? Crowdedness, string? PricingType, decimal? PriceAdult, string? PriceCurrency, decimal? Rating,
-    int ReviewCount, string? Accessibility, string[] Tags, string? GooglePlacesId, string? TripadvisorId, string? GetyourguideId,
-    string? ViatorId, string[] ImageUrls, string? ExternalData, DateTimeOffset? ExternalDataCachedAt, bool IsVerified,
-    string BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    int ReviewCount, string? Accessibility, string TagsJson, string? GooglePlacesId, string? TripadvisorId, string? GetyourguideId,
+    string? ViatorId, string ImageUrlsJson, string? ExternalData, DateTimeOffset? ExternalDataCachedAt, bool IsVerified,
+    string BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public string[] Categories { get; } = JsonArray.Of(CategoriesJson);
+    public string[] Tags { get; } = JsonArray.Of(TagsJson);
+    public string[] ImageUrls { get; } = JsonArray.Of(ImageUrlsJson);
+}
 
-public sealed record NearbyRow(Guid Id, string Name, string AttractionType, string[] Categories, Guid CityId, string CityName,
-    string CountryCode, double Lat, double Lon, double DistanceMeters, decimal? Rating, int ReviewCount, string? PricingType, bool OpenNow);
+public sealed record NearbyRow(Guid Id, string Name, string AttractionType, string CategoriesJson, Guid CityId, string CityName,
+    string CountryCode, double Lat, double Lon, double DistanceMeters, decimal? Rating, int ReviewCount, string? PricingType, bool OpenNow)
+{
+    public string[] Categories { get; } = JsonArray.Of(CategoriesJson);
+}
 
 public sealed record SearchHitRow(string Kind, Guid Id, string Name, string? CityName, string CountryCode, double Lat, double Lon, double Score);
 
