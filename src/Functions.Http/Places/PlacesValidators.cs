@@ -55,7 +55,7 @@ public sealed class UpsertCityRequestValidator : AbstractValidator<UpsertCityReq
             .WithMessage("nameLocal is not blank.");
         RuleFor(r => r.Aliases).Must(a => a!.Count <= 20 && a.All(s => !string.IsNullOrWhiteSpace(s) && s.Length <= 100))
             .WithMessage("aliases is at most 20 names of 1 to 100 characters.").When(r => r.Aliases is not null);
-        RuleFor(r => r.Location).NotNull().ValidPoint();
+        RuleFor(r => r.Location).Cascade(CascadeMode.Stop).NotNull().ValidPoint();
         RuleFor(r => r.CityType).Must(t => t is "capital" or "major_city" or "city" or "town").When(r => r.CityType is not null)
             .WithMessage("cityType is one of: capital, major_city, city, town.");
         RuleFor(r => r.Population).GreaterThanOrEqualTo(0);
@@ -78,7 +78,7 @@ public sealed class UpsertAttractionRequestValidator : AbstractValidator<UpsertA
         RuleFor(r => r.Categories).Slugs(20).When(r => r.Categories is not null);
         RuleFor(r => r.Tags).Slugs(30).When(r => r.Tags is not null);
         RuleFor(r => r.Address).MaximumLength(500);
-        RuleFor(r => r.Location).NotNull().ValidPoint();
+        RuleFor(r => r.Location).Cascade(CascadeMode.Stop).NotNull().ValidPoint();
         RuleFor(r => r.OpeningHours).Must(BeValidHours).When(r => r.OpeningHours is not null)
             .WithMessage("openingHours maps days (monday … sunday) to up to 6 intervals {open, close} in HH:mm, open before close (close may be 24:00).");
         RuleFor(r => r.TypicalVisitMinutes).InclusiveBetween(1, 1440);
@@ -93,7 +93,7 @@ public sealed class UpsertAttractionRequestValidator : AbstractValidator<UpsertA
         RuleFor(r => r.ReviewCount).GreaterThanOrEqualTo(0);
         RuleFor(r => r.Accessibility).Must(a => a!.Count <= 30).When(r => r.Accessibility is not null)
             .WithMessage("accessibility is an object of at most 30 features.");
-        RuleFor(r => r.ExternalIds).NotNull()
+        RuleFor(r => r.ExternalIds).Cascade(CascadeMode.Stop).NotNull()
             .Must(e => new[] { e!.GooglePlaces, e.Tripadvisor, e.GetYourGuide, e.Viator }.Any(id => !string.IsNullOrWhiteSpace(id)))
             .WithMessage("externalIds needs at least one of googlePlaces, tripadvisor, getYourGuide, viator: the import's key.");
         RuleFor(r => r.ExternalIds).Must(e => new[] { e!.GooglePlaces, e.Tripadvisor }.All(id => id is null || id.Trim().Length is > 0 and <= 255)
