@@ -224,4 +224,7 @@ GRANT EXECUTE ON FUNCTION app.fold(text), app.place_search_text(text, text, text
     app.valid_opening_hours(jsonb), app.is_open(jsonb, text, timestamptz) TO travel_app, travel_maintenance;
 -- CacheExpiry (travel_maintenance): expired links and stale reviews deleted, stale external data cleared.
 GRANT SELECT, DELETE ON booking_links, attraction_reviews TO travel_maintenance;
+-- Its batches lock their rows (FOR UPDATE SKIP LOCKED), which takes an UPDATE privilege on some column.
+GRANT UPDATE (expires_at) ON booking_links TO travel_maintenance;
+GRANT UPDATE (cached_at) ON attraction_reviews TO travel_maintenance;
 GRANT SELECT (id, external_data_cached_at), UPDATE (external_data, external_data_cached_at) ON attractions TO travel_maintenance;

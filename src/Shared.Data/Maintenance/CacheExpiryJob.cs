@@ -8,7 +8,7 @@ namespace TravelFunctions.Data.Maintenance;
 /// Folds pending search-cache hits into the caches (maintenance.fold_search_cache_hits, 0004), then
 /// deletes expired rows of each search cache in batches of <see cref="BatchSize"/>, each its own short
 /// transaction; FOR UPDATE SKIP LOCKED so an API upsert of the same key is never waited on.
-/// Runs as travel_maintenance through the pooler.
+/// Runs as travel_maintenance through the pooler. The catalog's units are in <see cref="CatalogCacheExpiry"/>.
 /// </summary>
 public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
 {
@@ -24,6 +24,7 @@ public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
         var results = new List<UnitResult> { await JobUnit.RunAsync(ctx, "search_cache_hits", ct => FoldHitsAsync(ctx, ct)) };
         foreach (var table in Caches)
             results.Add(await JobUnit.RunAsync(ctx, table, ct => ExpireAsync(ctx, table, ct)));
+        await CatalogCacheExpiry.AddUnitsAsync(ctx, sources.Pooled, results); // booking links, reviews, attractions' provider data
         return results;
     }
 
