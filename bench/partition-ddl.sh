@@ -70,7 +70,7 @@ mkdir -p "$work/app" && unzip -q artifacts/Functions.Http.zip -d "$work/app"
 localhost_settings "$work/local.settings.json" \
   TravelDb="Host=127.0.0.1;Port=$bouncer_port;Database=$db;Username=travel_app;Password=$app_pw" \
   Jwt__Issuer="http://127.0.0.1:$port" Jwt__Audience="travelfunctions-bench" Jwt__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
-  Auth__PermitsPerMinute=1000000
+  Auth__PermitsPerMinute=1000000 ProviderKeys__CurrentKey="$(head -c 32 /dev/urandom | base64)"
 localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
 base="http://127.0.0.1:$port/api"
 email="bench$(date +%s)@example.test"

@@ -61,8 +61,22 @@ install_postgres() {
   apt_install postgresql-15
 }
 
+install_postgis() {
+  # PostGIS for PostgreSQL 15 (the catalog's geography columns, 0013): from the same apt sources as
+  # postgresql-15, so PGDG too where the system lacks it.
+  if ! apt_candidate postgresql-15-postgis-3; then
+    log "postgresql-15-postgis-3 is not in this system's apt sources: adding the PostgreSQL apt repository (PGDG)"
+    apt_install postgresql-common
+    as_root /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y >/dev/null
+  fi
+  log "installing postgresql-15-postgis-3"
+  apt_install postgresql-15-postgis-3
+}
+
 install_missing() {
   [ -x "$pg_bin/initdb" ] || install_postgres
+  # Checked on every `up`, so a stack started before PostGIS was needed gets it too.
+  [ -f /usr/share/postgresql/15/extension/postgis.control ] || install_postgis
   command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || { log "installing pgbouncer"; apt_install pgbouncer; }
   if [ ! -x "$tools/node_modules/.bin/azurite-blob" ]; then
     command -v npm >/dev/null || { log "installing nodejs + npm"; apt_install nodejs npm; }
@@ -125,6 +139,14 @@ BEGIN
 END \$\$;
 SELECT 'CREATE DATABASE travel OWNER travel_owner' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'travel') \gexec
 EOF
+  # PostGIS is not a trusted extension: the migrations' owner cannot create it, so the superuser does, in
+  # template1 (every database created afterwards, the tests' and benches' included, inherits it) and in
+  # travel. On Neon the owner role may create it, and migration 0013 does.
+  local db
+  for db in template1 travel; do
+    PGPASSWORD="$pg_super_pw" "$pg_bin/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d "$db" -v ON_ERROR_STOP=1 \
+      -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+  done
 }
 
 start_pgbouncer() {

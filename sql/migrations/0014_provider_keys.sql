@@ -115,4 +115,4 @@ CREATE TRIGGER users_drop_provider_keys AFTER UPDATE OF status ON users
 -- Agent clients may now hold the provider-keys scope.
 ALTER TABLE agent_clients DROP CONSTRAINT agent_clients_scopes_check;
 ALTER TABLE agent_clients ADD CONSTRAINT agent_clients_scopes_check CHECK (cardinality(scopes) >= 1
-  AND scopes <@ ARRAY['agents:logs', 'agents:search-cache', 'agents:chat', 'agents:provider-keys']::text[]);
+  AND scopes <@ ARRAY['agents:logs', 'agents:search-cache', 'agents:chat', 'agents:catalog', 'agents:provider-keys']::text[]);

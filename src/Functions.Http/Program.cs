@@ -10,6 +10,7 @@ using TravelFunctions.Http.Docs;
 using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Places;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
@@ -37,6 +38,7 @@ builder.Services.AddConversations();
 builder.Services.AddEvents();
 builder.Services.AddApiLogs();
 builder.Services.AddSearchCache();
+builder.Services.AddPlaces();
 builder.Services.AddProviderKeys(builder.Configuration);
 
 builder.Build().Run();

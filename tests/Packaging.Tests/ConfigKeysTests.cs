@@ -11,6 +11,7 @@ using TravelFunctions.Http.Docs;
 using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Places;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
@@ -48,6 +49,7 @@ public class ConfigKeysTests
         ["AddEvents"] = s => s.AddEvents(),
         ["AddApiLogs"] = s => s.AddApiLogs(),
         ["AddSearchCache"] = s => s.AddSearchCache(),
+        ["AddPlaces"] = s => s.AddPlaces(),
         ["AddProviderKeys"] = s => s.AddProviderKeys(Empty),
     };
 

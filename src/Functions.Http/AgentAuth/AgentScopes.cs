@@ -18,12 +18,15 @@ public static class AgentScopes
     public const string Chat = "agents:chat";
     /// <summary>Using travellers' own provider keys they granted the client (docs/security.md).</summary>
     public const string ProviderKeys = "agents:provider-keys";
+    /// <summary>Importing the destination catalog (docs/places.md).</summary>
+    public const string Catalog = "agents:catalog";
 
     public const string LogsPolicy = "agent-logs";
     public const string SearchCachePolicy = "agent-search-cache";
     /// <summary>A user (their own conversations, user messages only) or an agent with <see cref="Chat"/>.</summary>
     public const string ChatPolicy = "user-or-chat-agent";
     public const string ProviderKeysPolicy = "agent-provider-keys";
+    public const string CatalogPolicy = "agent-catalog";
 
     public static IServiceCollection AddAgentAuth(this IServiceCollection services)
     {
@@ -32,6 +35,7 @@ public static class AgentScopes
             .AddPolicy(LogsPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Logs)))
             .AddPolicy(SearchCachePolicy, p => Agent(p).RequireAssertion(c => Has(c.User, SearchCache)))
             .AddPolicy(ProviderKeysPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ProviderKeys)))
+            .AddPolicy(CatalogPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Catalog)))
             .AddPolicy(ChatPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent)
                 .RequireAssertion(c => TokenKinds.Of(c.User) == TokenKinds.User || Has(c.User, Chat)));
         return services;

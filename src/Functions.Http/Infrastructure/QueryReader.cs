@@ -97,6 +97,25 @@ public sealed class QueryReader(IQueryCollection values)
             ? instant : Fail<DateTimeOffset?>(name, $"{name} must be a date (yyyy-MM-dd) or a date-time with its offset (ISO 8601).");
     }
 
+    /// <summary>A number between <paramref name="min"/> and <paramref name="max"/> (inclusive), invariant culture.</summary>
+    public double? Number(string name, string description, double min, double max)
+    {
+        var text = Raw(name, typeof(double), description);
+        if (text is null) return null;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+               && value >= min && value <= max
+            ? value : Fail<double?>(name, $"{name} must be a number between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}.");
+    }
+
+    /// <summary>A whole number between <paramref name="min"/> and <paramref name="max"/> (inclusive).</summary>
+    public int? Integer(string name, string description, int min, int max)
+    {
+        var text = Raw(name, typeof(int), description);
+        if (text is null) return null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value : Fail<int?>(name, $"{name} must be a whole number between {min} and {max}.");
+    }
+
     /// <summary>The page of a list: <c>limit</c> (1 to <see cref="Pages.MaxLimit"/>) and the <c>cursor</c> a previous page returned.</summary>
     public PageRequest<T> Page<T>() where T : struct, IParsable<T>
     {

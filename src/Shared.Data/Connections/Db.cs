@@ -66,6 +66,17 @@ public sealed class Db(TravelDataSources sources)
             return await read(grid);
         }, ct);
 
+    /// <summary>
+    /// A read of public data (no app.user_id, no RLS involved) in one round trip, without BEGIN/COMMIT: one
+    /// statement is its own implicit transaction. Retried on transient failures.
+    /// </summary>
+    public Task<T> ReadPublicAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken ct) =>
+        RetryAsync(async token =>
+        {
+            await using var conn = await sources.Pooled.OpenConnectionAsync(token);
+            return await read(conn, token);
+        }, ct);
+
     /// <summary>Work before a user is authenticated (register, login, refresh). actAs sets app.user_id without the activity check.</summary>
     public Task<T> AnonymousAsync<T>(Func<DbTx, Task<T>> work, CancellationToken ct, Guid? actAs = null) =>
         RunAsync(actAs, async tx =>

@@ -9,6 +9,7 @@ namespace TravelFunctions.Data.Maintenance;
 /// through the pooler), then, per cache, keeps its expiry buckets: creates them max TTL ahead and detaches
 /// (CONCURRENTLY) and drops every bucket whose upper bound has passed (0009; <see cref="ExpiryPartitions"/>,
 /// the owner on the direct connection). Dropping a bucket costs the same whatever it holds.
+/// The catalog's units (booking links, cached reviews, attractions' provider data) are in <see cref="CatalogCacheExpiry"/>.
 /// </summary>
 public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
 {
@@ -24,6 +25,7 @@ public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
         var partitions = new ExpiryPartitions(sources.Direct);
         foreach (var table in Caches)
             results.Add(await JobUnit.RunAsync(ctx, table, ct => partitions.RunAsync(ctx, table, ct)));
+        await CatalogCacheExpiry.AddUnitsAsync(ctx, sources.Pooled, results); // booking links, reviews, attractions' provider data
         return results;
     }
 

@@ -7,6 +7,7 @@ using TravelFunctions.Http.Conversations;
 using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Places;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
@@ -32,6 +33,7 @@ public static class AppRegistrations
         services.AddEvents();
         services.AddApiLogs();
         services.AddSearchCache();
+        services.AddPlaces();
         services.AddProviderKeys(config);
         services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);
     }
