@@ -148,8 +148,10 @@ ALTER INDEX hotel_search_cache_expiry_idx RENAME TO hotel_search_cache_0004_expi
 
 CREATE TABLE flight_search_cache (
     cache_key    bytea NOT NULL CHECK (length(cache_key) = 32),
-    params       jsonb NOT NULL CHECK (jsonb_typeof(params) = 'object' AND pg_column_size(params) <= 8192),
-    results      jsonb NOT NULL CHECK (pg_column_size(results) <= 4194304),
+    -- Named as in 0004 (the renamed old table still holds those names, so a default name would get a suffix).
+    params       jsonb NOT NULL CONSTRAINT flight_search_cache_params_check
+                   CHECK (jsonb_typeof(params) = 'object' AND pg_column_size(params) <= 8192),
+    results      jsonb NOT NULL CONSTRAINT flight_search_cache_results_check CHECK (pg_column_size(results) <= 4194304),
     created_at   timestamptz NOT NULL DEFAULT now(),
     expires_at   timestamptz NOT NULL,
     -- Hits folded in from search_cache_hits; the exact count is search_cache_hit_totals (0004).
@@ -165,8 +167,10 @@ CREATE TABLE flight_search_cache (
 -- Same shape; written out (not LIKE) so constraint names say which table failed.
 CREATE TABLE hotel_search_cache (
     cache_key    bytea NOT NULL CHECK (length(cache_key) = 32),
-    params       jsonb NOT NULL CHECK (jsonb_typeof(params) = 'object' AND pg_column_size(params) <= 8192),
-    results      jsonb NOT NULL CHECK (pg_column_size(results) <= 4194304),
+    -- Named as in 0004 (the renamed old table still holds those names, so a default name would get a suffix).
+    params       jsonb NOT NULL CONSTRAINT hotel_search_cache_params_check
+                   CHECK (jsonb_typeof(params) = 'object' AND pg_column_size(params) <= 8192),
+    results      jsonb NOT NULL CONSTRAINT hotel_search_cache_results_check CHECK (pg_column_size(results) <= 4194304),
     created_at   timestamptz NOT NULL DEFAULT now(),
     expires_at   timestamptz NOT NULL,
     hit_count    bigint NOT NULL DEFAULT 0 CHECK (hit_count >= 0),
