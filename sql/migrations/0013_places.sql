@@ -228,3 +228,11 @@ GRANT SELECT, DELETE ON booking_links, attraction_reviews TO travel_maintenance;
 GRANT UPDATE (expires_at) ON booking_links TO travel_maintenance;
 GRANT UPDATE (cached_at) ON attraction_reviews TO travel_maintenance;
 GRANT SELECT (id, external_data_cached_at), UPDATE (external_data, external_data_cached_at) ON attractions TO travel_maintenance;
+
+-- Links to a trip name the trip: a user's request sees them only for trips it may read (no endpoint lists them for
+-- users yet). Writes are agent imports, which run with no user set (service context), as the caches' are (0012).
+ALTER TABLE booking_links ENABLE ROW LEVEL SECURITY;
+CREATE POLICY booking_links_service ON booking_links TO travel_app
+  USING (trip_id IS NULL OR app.current_user_id() IS NULL OR app.can_read_trip(trip_id))
+  WITH CHECK (app.current_user_id() IS NULL);
+CREATE POLICY booking_links_maintenance ON booking_links TO travel_maintenance USING (true) WITH CHECK (true);

@@ -127,6 +127,8 @@ public sealed class PrivilegeAuditTests(TestDatabase db) : IClassFixture<TestDat
     private static readonly string[] Policies =
     [
         "public.agent_feedback agent_feedback_self ALL travel_app",
+        "public.booking_links booking_links_maintenance ALL travel_maintenance",
+        "public.booking_links booking_links_service ALL travel_app",
         "public.bookings bookings_insert INSERT travel_app",
         "public.bookings bookings_read SELECT travel_app",
         "public.chat_messages chat_messages_insert INSERT travel_app",
