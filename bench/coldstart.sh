@@ -111,9 +111,7 @@ cp -a "$stage" "$work/template-app"
 
 port="$(bench_free_port)"
 # Functions.Http's settings: only what it needs, production defaults otherwise. The template needs none.
-localhost_settings "$work/http.settings.json" TravelDb="$TravelDb" \
-  Jwt__Issuer=http://127.0.0.1 Jwt__Audience=bench Jwt__SigningKey=bench-only-signing-key-0123456789abcdef0123 \
-  Jwt__AccessTokenMinutes=15 Jwt__RefreshTokenDays=30 ProviderKeys__CurrentKey="$(head -c 32 /dev/urandom | base64)"
+http_app_settings "$work/http.settings.json" TravelDb="$TravelDb" Jwt__AccessTokenMinutes=15 Jwt__RefreshTokenDays=30
 localhost_settings "$work/template.settings.json"
 
 # Waits for the first 200 on a URL with plain connects every 5 ms (no process per attempt, which would take CPU

@@ -55,10 +55,8 @@ mkdir -p "$work/app" && unzip -q "$repo/artifacts/Functions.Http.zip" -d "$work/
 port="$(bench_free_port)"
 # Only what the app needs; Auth__PasswordHashIterations stays at its production default.
 # shellcheck disable=SC2086 # BENCH_APP_ENV is a list of NAME=VALUE words
-localhost_settings "$work/local.settings.json" TravelDb="$pooled" \
-  Jwt__Issuer=http://127.0.0.1 Jwt__Audience=bench Jwt__SigningKey=bench-only-signing-key-0123456789abcdef0123 \
-  Jwt__AccessTokenMinutes=240 Jwt__RefreshTokenDays=30 Auth__PermitsPerMinute=1000000 \
-  ProviderKeys__CurrentKey="$(head -c 32 /dev/urandom | base64)" ${BENCH_APP_ENV:-}
+http_app_settings "$work/local.settings.json" TravelDb="$pooled" \
+  Jwt__AccessTokenMinutes=240 Jwt__RefreshTokenDays=30 Auth__PermitsPerMinute=1000000 ${BENCH_APP_ENV:-}
 localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
 api="http://127.0.0.1:$port/api"
 

@@ -67,10 +67,9 @@ SQL
 
 log "the HTTP package under the local host (Release) on port $port"
 mkdir -p "$work/app" && unzip -q artifacts/Functions.Http.zip -d "$work/app"
-localhost_settings "$work/local.settings.json" \
+http_app_settings "$work/local.settings.json" \
   TravelDb="Host=127.0.0.1;Port=$bouncer_port;Database=$db;Username=travel_app;Password=$app_pw" \
-  Jwt__Issuer="http://127.0.0.1:$port" Jwt__Audience="travelfunctions-bench" Jwt__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
-  Auth__PermitsPerMinute=1000000 ProviderKeys__CurrentKey="$(head -c 32 /dev/urandom | base64)"
+  Jwt__Issuer="http://127.0.0.1:$port" Jwt__Audience="travelfunctions-bench" Auth__PermitsPerMinute=1000000
 localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
 base="http://127.0.0.1:$port/api"
 email="bench$(date +%s)@example.test"

@@ -67,10 +67,8 @@ SQL
 echo "== app: artifacts/Functions.Http.zip under the local host on a spare port"
 mkdir -p "$work/app" && unzip -q "$repo/artifacts/Functions.Http.zip" -d "$work/app"
 port="$(bench_free_port)"
-localhost_settings "$work/local.settings.json" TravelDb="$pooled" \
-  Jwt__Issuer=http://127.0.0.1 Jwt__Audience=bench Jwt__SigningKey=bench-only-signing-key-0123456789abcdef0123 \
-  Jwt__AccessTokenMinutes=240 Jwt__RefreshTokenDays=30 Auth__PermitsPerMinute=1000000 \
-  ProviderKeys__CurrentKey="$(head -c 32 /dev/urandom | base64)"
+http_app_settings "$work/local.settings.json" TravelDb="$pooled" \
+  Jwt__AccessTokenMinutes=240 Jwt__RefreshTokenDays=30 Auth__PermitsPerMinute=1000000
 localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
 api="http://127.0.0.1:$port/api"
 email="bench+$(date +%s%N)@example.test"; password="bench-password-0123"

@@ -30,9 +30,18 @@ localhost_settings() {
   local file="$1"; shift
   python3 - "$file" "$@" <<'PY'
 import json, sys
-values = dict(arg.split("=", 1) for arg in sys.argv[2:])
+values = dict(arg.split("=", 1) for arg in sys.argv[2:])  # a later NAME=VALUE wins
 json.dump({"IsEncrypted": False, "Values": values}, open(sys.argv[1], "w"), indent=2)
 PY
+}
+
+# http_app_settings FILE NAME=VALUE...: localhost_settings for Functions.Http with the secrets it needs to start, fresh
+# and bench-only (a JWT signing key, a provider-key KEK), and bench defaults for the token settings; arguments win.
+http_app_settings() {
+  local file="$1"; shift
+  localhost_settings "$file" Jwt__Issuer=http://127.0.0.1 Jwt__Audience=bench \
+    Jwt__SigningKey="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
+    ProviderKeys__CurrentKey="$(head -c 32 /dev/urandom | base64)" "$@"
 }
 
 # localhost_launch APP_DIR PORT SETTINGS LOG: starts the host on APP_DIR (timer schedules off) and returns at once;
