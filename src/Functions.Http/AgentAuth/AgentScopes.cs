@@ -27,6 +27,8 @@ public static class AgentScopes
     public const string ChatPolicy = "user-or-chat-agent";
     public const string ProviderKeysPolicy = "agent-provider-keys";
     public const string CatalogPolicy = "agent-catalog";
+    /// <summary>Any signed-in caller, a user or an agent client whatever its scopes: reads of shared data (the catalog).</summary>
+    public const string UserOrAgentPolicy = "user-or-agent";
 
     public static IServiceCollection AddAgentAuth(this IServiceCollection services)
     {
@@ -37,7 +39,8 @@ public static class AgentScopes
             .AddPolicy(ProviderKeysPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ProviderKeys)))
             .AddPolicy(CatalogPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Catalog)))
             .AddPolicy(ChatPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent)
-                .RequireAssertion(c => TokenKinds.Of(c.User) == TokenKinds.User || Has(c.User, Chat)));
+                .RequireAssertion(c => TokenKinds.Of(c.User) == TokenKinds.User || Has(c.User, Chat)))
+            .AddPolicy(UserOrAgentPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent));
         return services;
     }
 

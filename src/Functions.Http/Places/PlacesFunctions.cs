@@ -1,12 +1,15 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using TravelFunctions.Data.Places;
+using TravelFunctions.Http.AgentAuth;
 using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Places;
 
 /// <summary>Catalog reads, for any signed-in caller (a user or an agent).</summary>
+[Authorize(Policy = AgentScopes.UserOrAgentPolicy)]
 public sealed class PlacesFunctions(PlaceReader reader, TimeProvider clock)
 {
     [Function("NearbyAttractions")]

@@ -108,11 +108,12 @@ public sealed class PlacesImportTests(ApiFixture api) : IClassFixture<ApiFixture
         var user = await api.NewUserAsync();
         var otherAgent = await api.NewAgentAsync("agents:logs");
         var body = new { name = "Nowhere", timezone = "UTC" };
-        await (await user.Client.PutAsJsonAsync("/api/places/countries/QQ", body)).EnsureStatusAsync(HttpStatusCode.Forbidden);
+        // A user token is no agent credential: 401, as without a token (AgentScopes); an agent without the scope: 403.
+        await (await user.Client.PutAsJsonAsync("/api/places/countries/QQ", body)).EnsureStatusAsync(HttpStatusCode.Unauthorized);
         await (await otherAgent.Client.PutAsJsonAsync("/api/places/countries/QQ", body)).EnsureStatusAsync(HttpStatusCode.Forbidden);
         await (await api.Anonymous().PutAsJsonAsync("/api/places/countries/QQ", body)).EnsureStatusAsync(HttpStatusCode.Unauthorized);
         foreach (var path in new[] { "/api/places/cities", "/api/places/attractions", "/api/places/booking-links" })
-            await (await user.Client.PostAsJsonAsync(path, new { })).EnsureStatusAsync(HttpStatusCode.Forbidden);
+            await (await user.Client.PostAsJsonAsync(path, new { })).EnsureStatusAsync(HttpStatusCode.Unauthorized);
         Assert.Equal(0L, await CountAsync("SELECT count(*) FROM countries WHERE iso_code = 'QQ'"));
     }
 

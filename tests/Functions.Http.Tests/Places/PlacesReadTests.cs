@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json.Nodes;
 using TravelFunctions.Tests.AgentAuth;
@@ -192,6 +193,19 @@ public sealed class PlacesReadTests(ApiFixture api) : IClassFixture<ApiFixture>
         await (await user.Client.GetAsync($"/api/places/countries/{Guid.NewGuid()}")).ProblemAsync(HttpStatusCode.NotFound);
         await (await user.Client.GetAsync("/api/places/countries/XYZ")).ProblemAsync(HttpStatusCode.NotFound);
         await (await user.Client.GetAsync("/api/places/cities/not-a-uuid")).EnsureStatusAsync(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Agents_read_the_catalog_whatever_their_scopes()
+    {
+        var importer = await api.NewAgentAsync(PlacesTestData.Catalog);
+        var iso = await importer.NewCountryAsync();
+        var reader = await api.NewAgentAsync("agents:logs");
+        foreach (var path in new[] { $"/api/places/countries/{iso}", "/api/places/search?q=paris", "/api/places/attractions/nearby?lat=1&lon=1" })
+            await (await reader.Client.GetAsync(path)).EnsureStatusAsync(HttpStatusCode.OK);
+        // Writing the catalog still takes the catalog scope.
+        await (await reader.Client.PutAsJsonAsync($"/api/places/countries/{iso}", PlacesTestData.Country("Elsewhere")))
+            .ProblemAsync(HttpStatusCode.Forbidden);
     }
 
     [Fact]

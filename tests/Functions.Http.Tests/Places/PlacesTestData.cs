@@ -72,15 +72,18 @@ public static class PlacesTestData
 
     public static async Task<string> NewCountryAsync(this TestAgent agent, string timezone = "Europe/Paris")
     {
-        // Two-letter codes are few: take one that is free in this database.
-        while (true)
+        // Two-letter codes are few: take one that is free in this database. Bounded, and any answer but 200 or 404
+        // fails at once: a loop that retried every other answer spun forever when the API refused the agent.
+        for (var attempt = 0; attempt < 200; attempt++)
         {
             var iso = NewIsoCode();
-            var response = await agent.Client.GetAsync($"/api/places/countries/{iso}");
-            if (response.StatusCode != HttpStatusCode.NotFound) continue;
+            using var response = await agent.Client.GetAsync($"/api/places/countries/{iso}");
+            if (response.StatusCode == HttpStatusCode.OK) continue;
+            await response.EnsureStatusAsync(HttpStatusCode.NotFound);
             await agent.PutCountryAsync(iso, Country("Country " + iso, timezone), HttpStatusCode.Created);
             return iso;
         }
+        throw new InvalidOperationException("No free two-letter country code found in 200 tries.");
     }
 
     public static async Task<Guid> NewAttractionAsync(this TestAgent agent, Guid cityId, string name, double lat, double lon, string type = "museum",
