@@ -137,13 +137,14 @@ start="$(date +%s.%N)"
 TravelDb="Host=127.0.0.1;Port=$bouncer_port;Database=$db;Username=travel_maintenance;Password=$maint_pw" \
 TravelDbDirect="Host=127.0.0.1;Port=$pg_port;Database=$db;Username=travel_owner;Password=$owner_pw" \
 ArchiveContainer="$container" \
-  "$timers" run PartitionMaintenance >"$work/run.out" 2>"$work/run.err" || { cat "$work/run.out" "$work/run.err" >&2; exit 1; }
+  nice -n "${JOB_NICE:-19}" "$timers" run PartitionMaintenance >"$work/run.out" 2>"$work/run.err" || { cat "$work/run.out" "$work/run.err" >&2; exit 1; }
 end="$(date +%s.%N)"
 sleep 1
 touch "$work/stop"; wait "$loader_pid"; loader_pid=""
 read -r n_before p50_before p99_before bad_before < <(pct "$work/latency.log" "$before_from" "$before_to")
-# The bar's window is the job's run as its ledger records it; the process start before it is left out (in Azure the
-# timers app runs on instances of its own, not on the database's CPU). The whole process's window is printed beside.
+# The bar's window is the job's run as its ledger records it; the process start before it is left out, and the job's
+# process (its gzip and SHA-256 of the export included) runs at nice 19 (JOB_NICE): in Azure the timers app runs on
+# instances of its own, not on the database's CPU. The whole process's window is printed beside.
 read -r job_start job_end < <(owner -c "SELECT extract(epoch FROM started_at), extract(epoch FROM finished_at)
                                           FROM maintenance.job_runs WHERE job = 'PartitionMaintenance' ORDER BY id DESC LIMIT 1" | tr '|' ' ')
 read -r n_during p50_during p99_during bad_during < <(pct "$work/latency.log" "$job_start" "$job_end")
