@@ -49,18 +49,9 @@ admin -c "CREATE DATABASE $db OWNER travel_owner"
 for f in sql/migrations/*.sql; do owner -f "$f" >/dev/null; done
 
 log "the HTTP package under the local host"
-mkdir -p "$work/app" && unzip -q artifacts/Functions.Http.zip -d "$work/app"
-port="$(bench_free_port)"
-http_app_settings "$work/local.settings.json" TravelDb="$pooled" Jwt__AccessTokenMinutes=240 Auth__PermitsPerMinute=1000000
-localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
-api="http://127.0.0.1:$port/api"
-email="outage+$(date +%s%N)@example.test"; password="bench-password-0123"
-curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" "$api/users"
-token=$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$api/auth/token" | jq -er .accessToken)
-trip_id=$(curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $token" -d '{
-  "title":"Outage trip","tripType":"leisure","startDate":"2027-06-01","endDate":"2027-06-30",
-  "destinations":[{"city":"Lisbon","country":"PT"}],"budget":{"amount":100000000,"currency":"EUR"},"travelerCount":2}' "$api/trips" | jq -er .id)
+http_package_start "$work" "$pooled"
+bench_sign_in "$api" outage
+trip_id="$(bench_new_trip "$api" "$token")"
 
 # The loader: one schedule of RATE requests/s shared by 4 connections, reads and writes alternating. A booking
 # not answered 2xx keeps its Idempotency-Key and is sent again in that connection's next write slot.

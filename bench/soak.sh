@@ -41,18 +41,10 @@ for f in sql/migrations/*.sql; do owner -f "$f" >/dev/null; done
 pool_size="$(sed -n 's/^default_pool_size *= *//p' "$("$repo/scripts/stack.sh" dir)/pgbouncer.ini")"
 
 log "the HTTP package under the local host"
-mkdir -p "$work/app" && unzip -q artifacts/Functions.Http.zip -d "$work/app"
-port="$(bench_free_port)"
-http_app_settings "$work/local.settings.json" TravelDb="$pooled" Jwt__AccessTokenMinutes=240 Auth__PermitsPerMinute=1000000
-localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
-api="http://127.0.0.1:$port/api"
-email="soak+$(date +%s%N)@example.test"; password="bench-password-0123"
-curl -fsS -o /dev/null -H 'Content-Type: application/json' \
-  -d "{\"email\":\"$email\",\"password\":\"$password\",\"firstName\":\"Soak\",\"lastName\":\"User\"}" "$api/users"
-token=$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$api/auth/token" | jq -er .accessToken)
+http_package_start "$work" "$pooled"
+bench_sign_in "$api" soak
+trip_id="$(bench_new_trip "$api" "$token")"
 auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
-trip_id=$(curl -fsS "${auth[@]}" -d '{"title":"Soak trip","tripType":"leisure","startDate":"2027-06-01","endDate":"2027-06-30",
-  "destinations":[{"city":"Lisbon","country":"PT"}],"budget":{"amount":100000000,"currency":"EUR"},"travelerCount":2}' "$api/trips" | jq -er .id)
 conversation_id=$(curl -fsS "${auth[@]}" -d "{\"tripId\":\"$trip_id\",\"agentType\":\"trip_planning\",\"title\":\"Soak\"}" "$api/conversations" | jq -er .id)
 
 # The loader: one schedule of RATE requests/s over 4 connections, the four kinds in turn. One line per request:

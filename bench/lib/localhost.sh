@@ -75,3 +75,32 @@ localhost_stop() {
   wait "$localhost_pid" 2>/dev/null || true
   localhost_pid=""
 }
+
+# bench_sign_in API PREFIX: registers a fresh user (email PREFIX+<nanoseconds>@example.test) through the API and signs
+# in; sets $user_id and $token.
+bench_sign_in() {
+  local api="$1" email="$2+$(date +%s%N)@example.test" password="bench-password-0123"
+  user_id=$(curl -fsS -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"$password\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" "$api/users" | jq -er .id)
+  token=$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$api/auth/token" \
+    | jq -er .accessToken)
+}
+
+# bench_new_trip API TOKEN: prints the id of a new trip (June 2027, Lisbon, a budget no bench spends).
+bench_new_trip() {
+  curl -fsS -H 'Content-Type: application/json' -H "Authorization: Bearer $2" -d '{
+    "title":"Bench trip","tripType":"leisure","startDate":"2027-06-01","endDate":"2027-06-30",
+    "destinations":[{"city":"Lisbon","country":"PT"}],"budget":{"amount":100000000,"currency":"EUR"},"travelerCount":2}' "$1/trips" | jq -er .id
+}
+
+# http_package_start WORK TRAVELDB [NAME=VALUE...]: artifacts/Functions.Http.zip unzipped into WORK/app and started
+# under the local host on a spare port with http_app_settings (the pooled connection string TRAVELDB, long-lived
+# tokens, no login throttle, then the arguments); sets $port and $api. localhost_build first.
+http_package_start() {
+  local work="$1" traveldb="$2"; shift 2
+  mkdir -p "$work/app" && unzip -q -o "$repo/artifacts/Functions.Http.zip" -d "$work/app"
+  port="$(bench_free_port)"
+  http_app_settings "$work/local.settings.json" TravelDb="$traveldb" Jwt__AccessTokenMinutes=240 Auth__PermitsPerMinute=1000000 "$@"
+  localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
+  api="http://127.0.0.1:$port/api"
+}
