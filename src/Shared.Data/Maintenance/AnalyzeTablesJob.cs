@@ -18,7 +18,8 @@ namespace TravelFunctions.Data.Maintenance;
 public sealed class AnalyzeTablesJob(TravelDataSources sources, IOptions<MaintenanceOptions> settings) : IMaintenanceJob
 {
     public const string LockTimeout = "5s";
-    private readonly MaintenanceOptions _options = settings.Value;
+    // Read at each run, not here: listing the jobs (the catalog, `run`'s job list, --help) must not need valid settings.
+    private MaintenanceOptions Options => settings.Value;
 
     public string Name => "AnalyzeTables";
     public string DefaultSchedule => "0 45 3 * * *";
@@ -59,7 +60,7 @@ public sealed class AnalyzeTablesJob(TravelDataSources sources, IOptions<Mainten
         {
             await using var conn = await sources.Direct.OpenConnectionAsync(ctx.CancellationToken);
             var all = (await conn.QueryAsync<Candidate>(new CommandDefinition(CandidatesSql, cancellationToken: ctx.CancellationToken)))
-                .Select(c => c with { Threshold = _options.AnalyzeThreshold(c.LiveRows) }).ToList();
+                .Select(c => c with { Threshold = Options.AnalyzeThreshold(c.LiveRows) }).ToList();
             checkedCount = all.Count;
             due = all.Where(c => c.Due).ToList();
         }

@@ -15,7 +15,8 @@ namespace TravelFunctions.Data.Maintenance;
 /// </summary>
 public sealed class CacheExpiryJob(TravelDataSources sources, IOptions<MaintenanceOptions> settings) : IMaintenanceJob
 {
-    private readonly MaintenanceOptions _options = settings.Value;
+    // Read at each run, not here: listing the jobs (the catalog, `run`'s job list, --help) must not need valid settings.
+    private MaintenanceOptions Options => settings.Value;
     public static readonly string[] Caches = ["flight_search_cache", "hotel_search_cache"];
 
     public string Name => "CacheExpiry";
@@ -27,7 +28,7 @@ public sealed class CacheExpiryJob(TravelDataSources sources, IOptions<Maintenan
         var partitions = new ExpiryPartitions(sources.Direct);
         foreach (var table in Caches)
             results.Add(await JobUnit.RunAsync(ctx, table, ct => partitions.RunAsync(ctx, table, ct)));
-        await CatalogCacheExpiry.AddUnitsAsync(ctx, sources.Pooled, _options, results); // booking links, reviews, attractions' provider data
+        await CatalogCacheExpiry.AddUnitsAsync(ctx, sources.Pooled, Options, results); // booking links, reviews, attractions' provider data
         return results;
     }
 
@@ -46,13 +47,13 @@ public sealed class CacheExpiryJob(TravelDataSources sources, IOptions<Maintenan
         {
             var (locked, n) = await JobUnit.LockedTransactionAsync(sources.Pooled, key,
                 (conn, tx) => conn.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT maintenance.fold_search_cache_hits(@max)", new { max = _options.CacheFoldBatchSize }, tx, cancellationToken: ct)), ct);
+                    "SELECT maintenance.fold_search_cache_hits(@max)", new { max = Options.CacheFoldBatchSize }, tx, cancellationToken: ct)), ct);
             if (!locked)
                 return folded == 0
                     ? new(unit, UnitOutcome.Contended, "another run holds this unit's lock")
                     : new(unit, UnitOutcome.Done, $"folded {folded} hits; another run took over", Rows(folded));
             folded += n;
-            if (n < _options.CacheFoldBatchSize)
+            if (n < Options.CacheFoldBatchSize)
                 return folded == 0 ? new(unit, UnitOutcome.NothingToDo, "no pending hits", Rows(0))
                                    : new(unit, UnitOutcome.Done, $"folded {folded} hits", Rows(folded));
             if (ctx.OutOfTime || ct.IsCancellationRequested)

@@ -20,7 +20,8 @@ namespace TravelFunctions.Data.Maintenance;
 /// </summary>
 public sealed class RetentionPurgeJob(TravelDataSources sources, IOptions<MaintenanceOptions> settings) : IMaintenanceJob
 {
-    private readonly MaintenanceOptions _options = settings.Value;
+    // Read at each run, not here: listing the jobs (the catalog, `run`'s job list, --help) must not need valid settings.
+    private MaintenanceOptions Options => settings.Value;
 
     public string Name => "RetentionPurge";
     public string DefaultSchedule => "0 30 4 * * *";
@@ -79,7 +80,7 @@ public sealed class RetentionPurgeJob(TravelDataSources sources, IOptions<Mainte
                 }
                 return await BatchedDelete.RunAsync(ctx, sources.Pooled, t.Unit, t.Count, t.Delete,
                     batch => new { now, before, batch },
-                    t.Users ? _options.PurgeUserBatchSize : _options.PurgeBatchSize, _options.RestPerWork, ct);
+                    t.Users ? Options.PurgeUserBatchSize : Options.PurgeBatchSize, Options.RestPerWork, ct);
             }));
         return results;
     }
