@@ -130,6 +130,43 @@ param providerKeyRewrapSchedule string = '0 20 * * * *'
 @description('Time budget of one job run in seconds; keep it well inside the host functionTimeout.')
 param jobTimeBudgetSeconds int = 480
 
+// Tuning of the row-level jobs (Maintenance__…, checked at the app's start). Per-table retention periods are not
+// here: they live in maintenance.table_settings, changed with an UPDATE (`Functions.Timers policy` shows them).
+@minValue(1)
+@maxValue(100000)
+@description('RetentionPurge: rows per DELETE of sessions, idempotency keys and ledger rows (Maintenance__PurgeBatchSize).')
+param maintenancePurgeBatchSize int = 1000
+
+@minValue(1)
+@maxValue(10000)
+@description('RetentionPurge: users per DELETE; each cascades into many rows (Maintenance__PurgeUserBatchSize).')
+param maintenancePurgeUserBatchSize int = 100
+
+@minValue(0)
+@maxValue(1000)
+@description('Pace of the batched deletes: rest this % of each batch\'s time after it; 200 = at most a third of the database\'s time (Maintenance__PurgeRestPercent).')
+param maintenancePurgeRestPercent int = 200
+
+@minValue(1)
+@maxValue(1000000)
+@description('CacheExpiry: search-cache hits folded per transaction (Maintenance__CacheFoldBatchSize).')
+param maintenanceCacheFoldBatchSize int = 10000
+
+@minValue(1)
+@maxValue(100000)
+@description('CacheExpiry: catalog rows (booking links, reviews, provider data) per statement (Maintenance__CacheExpiryBatchSize).')
+param maintenanceCacheExpiryBatchSize int = 1000
+
+@minValue(1)
+@maxValue(1000000000)
+@description('AnalyzeTables: least modifications since the last ANALYZE before a plain table is due (Maintenance__AnalyzeMinModifications).')
+param maintenanceAnalyzeMinModifications int = 1000
+
+@minValue(0)
+@maxValue(100)
+@description('AnalyzeTables: or this % of its live rows, whichever is more (Maintenance__AnalyzeModifiedPercent).')
+param maintenanceAnalyzeModifiedPercent int = 10
+
 // ---------------------------------------------------------------- archive
 
 @description('Blob container of partition archives (ArchiveContainer).')
@@ -358,6 +395,13 @@ var timersAppSettings = union(providerKeySettings, {
   RefreshReportingSchedule: refreshReportingSchedule
   ProviderKeyRewrapSchedule: providerKeyRewrapSchedule
   JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
+  Maintenance__PurgeBatchSize: string(maintenancePurgeBatchSize)
+  Maintenance__PurgeUserBatchSize: string(maintenancePurgeUserBatchSize)
+  Maintenance__PurgeRestPercent: string(maintenancePurgeRestPercent)
+  Maintenance__CacheFoldBatchSize: string(maintenanceCacheFoldBatchSize)
+  Maintenance__CacheExpiryBatchSize: string(maintenanceCacheExpiryBatchSize)
+  Maintenance__AnalyzeMinModifications: string(maintenanceAnalyzeMinModifications)
+  Maintenance__AnalyzeModifiedPercent: string(maintenanceAnalyzeModifiedPercent)
 })
 
 // ---------------------------------------------------------------- function apps

@@ -3,7 +3,7 @@ using TravelFunctions.Hosting;
 using TravelFunctions.Timers.Jobs;
 using TravelFunctions.Timers.Ops;
 
-// A verb first (migrate, run, archive, --help) runs the ops command line and exits. The Functions host starts
+// A verb first (migrate, run, archive, policy, --help) runs the ops command line and exits. The Functions host starts
 // the worker with options only (--host …, --functions-uri …), which are never taken for a verb.
 if (OpsCommandLine.Handles(args)) return await OpsCommandLine.RunAsync(args);
 

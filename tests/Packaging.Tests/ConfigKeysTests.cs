@@ -99,7 +99,8 @@ public class ConfigKeysTests
     public void Timers_app_settings_match_infra_both_ways()
     {
         var read = ReadBy("Functions.Timers", Timers);
-        Assert.Superset(new HashSet<string> { "TravelDb", "TravelDbDirect", "AZURE_CLIENT_ID", "ArchiveStorage", "ArchiveContainer", "JobTimeBudgetSeconds", "RefreshReportingSchedule" }, read);
+        Assert.Superset(new HashSet<string> { "TravelDb", "TravelDbDirect", "AZURE_CLIENT_ID", "ArchiveStorage", "ArchiveContainer", "JobTimeBudgetSeconds", "RefreshReportingSchedule",
+            "Maintenance__PurgeBatchSize", "Maintenance__PurgeRestPercent", "Maintenance__AnalyzeMinModifications" }, read);
         AssertAgree("Functions.Timers", read);
     }
 

@@ -12,7 +12,7 @@ public static class TimerJobServices
 {
     /// <summary>
     /// Everything a job run needs, registered the same way for the function app, the ops command line and the tests:
-    /// typed settings (<see cref="PooledDatabaseOptions"/>, <see cref="DirectDatabaseOptions"/>, <see cref="ArchiveOptions"/>, <see cref="JobRunnerOptions"/>),
+    /// typed settings (<see cref="PooledDatabaseOptions"/>, <see cref="DirectDatabaseOptions"/>, <see cref="ArchiveOptions"/>, <see cref="JobRunnerOptions"/>, <see cref="MaintenanceOptions"/>),
     /// the data sources built from them (TravelDb = pooled endpoint as travel_maintenance, TravelDbDirect = direct
     /// endpoint as travel_owner), the archive's blob store, the job runner, every job as an IMaintenanceJob and the
     /// catalog the functions and `run` look jobs up in. Nothing connects here. The archive and runner settings are
@@ -45,6 +45,7 @@ public static class TimerJobServices
         services.RequireDatabaseSettings(direct: true);
         services.AddOptions<ArchiveOptions>().ValidateOnStart();
         services.AddOptions<JobRunnerOptions>().ValidateOnStart();
+        services.AddOptions<MaintenanceOptions>().ValidateOnStart();
         services.AddOptions<ProviderKeyOptions>().ValidateOnStart();
         return services;
     }

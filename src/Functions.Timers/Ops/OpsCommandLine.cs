@@ -6,7 +6,7 @@ using TravelFunctions.Timers.Jobs;
 namespace TravelFunctions.Timers.Ops;
 
 /// <summary>
-/// The DevOps command line of the timers app: `migrate`, `run &lt;job&gt; [--dry-run]`, `archive list|restore`.
+/// The DevOps command line of the timers app: `migrate`, `run &lt;job&gt; [--dry-run]`, `archive list|restore`, `policy [--json]`.
 /// Settings come from configuration (environment variables), bound to the same typed options the function app
 /// uses; each verb checks the ones it needs before it starts (<see cref="VerbSettings"/>). Exit codes: 0 done,
 /// 1 failed, 2 usage or configuration error (the message names the argument or setting).
@@ -52,6 +52,7 @@ public static class OpsCommandLine
             MigrateCommand.Create(services, output, error),
             RunJobCommand.Create(services, output, error),
             ArchiveCommand.Create(services, output, error),
+            PolicyCommand.Create(services, output, error),
         };
         invocation.Output = output;
         invocation.Error = error;

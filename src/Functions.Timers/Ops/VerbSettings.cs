@@ -1,6 +1,7 @@
 using System.CommandLine;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
+using TravelFunctions.Data.Maintenance;
 using TravelFunctions.Data.Partitions;
 using TravelFunctions.Timers.Settings;
 
@@ -8,8 +9,9 @@ namespace TravelFunctions.Timers.Ops;
 
 /// <summary>
 /// The settings each verb needs, checked before it runs so that a missing or unusable one is a usage error naming
-/// the setting, not a failure half-way: `migrate` the direct endpoint; `run` both endpoints and the time budget (and
-/// the archive for PartitionMaintenance); `archive` the direct endpoint and the archive.
+/// the setting, not a failure half-way: `migrate` the direct endpoint; `run` both endpoints, the time budget and the
+/// Maintenance__… settings (and the archive for PartitionMaintenance); `archive` the direct endpoint and the archive;
+/// `policy` the pooled endpoint and the settings it shows.
 /// </summary>
 internal static class VerbSettings
 {
@@ -23,6 +25,7 @@ internal static class VerbSettings
             RunJobCommand.Name => Check(services, pooled: true, direct: true, runner: true,
                 archive: string.Equals(parse.GetValue<string>(RunJobCommand.JobArgument), PartitionMaintenanceJob.JobName, StringComparison.OrdinalIgnoreCase)),
             ArchiveCommand.Name => Check(services, pooled: false, direct: true, archive: true, runner: false),
+            PolicyCommand.Name => Check(services, pooled: true, direct: false, archive: false, runner: true),
             _ => [],
         };
     }
@@ -38,7 +41,11 @@ internal static class VerbSettings
         if (validator.Validate(null, pooledDb) is { Failed: true } badPooled) problems.AddRange(badPooled.Failures!);
         if (validator.Validate(null, directDb) is { Failed: true } badDirect) problems.AddRange(badDirect.Failures!);
         if (archive) Read(() => _ = services.GetRequiredService<IOptions<ArchiveOptions>>().Value, problems);
-        if (runner) Read(() => _ = services.GetRequiredService<IOptions<JobRunnerOptions>>().Value, problems);
+        if (runner)
+        {
+            Read(() => _ = services.GetRequiredService<IOptions<JobRunnerOptions>>().Value, problems);
+            Read(() => _ = services.GetRequiredService<IOptions<MaintenanceOptions>>().Value, problems);
+        }
         return problems;
     }
 

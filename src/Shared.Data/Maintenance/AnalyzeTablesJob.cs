@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
@@ -9,23 +10,24 @@ namespace TravelFunctions.Data.Maintenance;
 /// <summary>
 /// ANALYZE where autovacuum does not: every partitioned parent (autovacuum never analyzes those, and the
 /// planner then estimates from nothing), and every plain table whose modifications since its last
-/// analyze reach max(<see cref="MinModifications"/>, <see cref="ModifiedFraction"/> × live rows) in
-/// pg_stat_user_tables. Leaf partitions are covered by their parent's ANALYZE (which recurses).
+/// analyze reach max(Maintenance__AnalyzeMinModifications, Maintenance__AnalyzeModifiedPercent % of live rows) in
+/// pg_stat_user_tables (<see cref="MaintenanceOptions"/>; defaults 1000 and 10 %). Leaf partitions are covered by their parent's ANALYZE (which recurses).
 /// ANALYZE by a non-owner only warns and skips, so this runs as travel_owner on the direct endpoint,
 /// one short transaction per table with a short lock_timeout and the unit's advisory lock.
 /// </summary>
-public sealed class AnalyzeTablesJob(TravelDataSources sources) : IMaintenanceJob
+public sealed class AnalyzeTablesJob(TravelDataSources sources, IOptions<MaintenanceOptions> settings) : IMaintenanceJob
 {
-    public const long MinModifications = 1000;
-    public const double ModifiedFraction = 0.10;
     public const string LockTimeout = "5s";
+    // Read at each run, not here: listing the jobs (the catalog, `run`'s job list, --help) must not need valid settings.
+    private MaintenanceOptions Options => settings.Value;
 
     public string Name => "AnalyzeTables";
     public string DefaultSchedule => "0 45 3 * * *";
 
     internal sealed record Candidate(string Name, bool Partitioned, long Modifications, long LiveRows, DateTime? LastAnalyzed)
     {
-        public long Threshold => Math.Max(MinModifications, (long)(ModifiedFraction * LiveRows));
+        /// <summary>Set from the settings once read (Dapper fills the rest).</summary>
+        public long Threshold { get; init; }
         public bool Due => Partitioned || Modifications >= Threshold;
         public string Reason => Partitioned
             ? "partitioned parent (autovacuum never analyzes it)"
@@ -57,7 +59,8 @@ public sealed class AnalyzeTablesJob(TravelDataSources sources) : IMaintenanceJo
         try
         {
             await using var conn = await sources.Direct.OpenConnectionAsync(ctx.CancellationToken);
-            var all = (await conn.QueryAsync<Candidate>(new CommandDefinition(CandidatesSql, cancellationToken: ctx.CancellationToken))).ToList();
+            var all = (await conn.QueryAsync<Candidate>(new CommandDefinition(CandidatesSql, cancellationToken: ctx.CancellationToken)))
+                .Select(c => c with { Threshold = Options.AnalyzeThreshold(c.LiveRows) }).ToList();
             checkedCount = all.Count;
             due = all.Where(c => c.Due).ToList();
         }

@@ -12,17 +12,15 @@ namespace TravelFunctions.Data.Maintenance;
 /// </summary>
 internal static class BatchedDelete
 {
-    /// <summary>
-    /// After each batch, rest twice as long as the batch took: the purge uses at most about a third of the
-    /// database's time, so live traffic keeps its latency (measured on the search caches before they were
-    /// partitioned by expiry, 0009) while the purge still clears ~70 k rows/s.
-    /// </summary>
-    private const double RestPerWorkRatio = 2.0;
-
     /// <param name="deleteSql">Deletes at most @batch rows; must be safe to repeat (condition re-checked).</param>
     /// <param name="countSql">Counts what would be deleted (dry run).</param>
+    /// <param name="restPerWork">
+    /// After each batch, rest this many times as long as the batch took (Maintenance__PurgeRestPercent / 100). At 2 (the
+    /// default) the purge uses at most about a third of the database's time, so live traffic keeps its latency (measured
+    /// on the search caches before they were partitioned by expiry, 0009) while the purge still clears ~70 k rows/s.
+    /// </param>
     public static async Task<UnitResult> RunAsync(JobContext ctx, NpgsqlDataSource source, string unit,
-        string countSql, string deleteSql, Func<int, object> args, int batchSize, CancellationToken ct)
+        string countSql, string deleteSql, Func<int, object> args, int batchSize, double restPerWork, CancellationToken ct)
     {
         if (ctx.DryRun)
         {
@@ -52,7 +50,7 @@ internal static class BatchedDelete
                     : Result(unit, UnitOutcome.Done, $"deleted {total} rows in {batches} batches", total, batches);
             if (ctx.OutOfTime || ct.IsCancellationRequested)
                 return Result(unit, UnitOutcome.Deferred, $"deleted {total} rows in {batches} batches; stopped at the time budget, the next run continues", total, batches);
-            var rest = ctx.Clock.GetElapsedTime(started) * RestPerWorkRatio;
+            var rest = ctx.Clock.GetElapsedTime(started) * restPerWork;
             if (rest > TimeSpan.Zero) await Task.Delay(rest, ctx.Clock, ct);
         }
     }

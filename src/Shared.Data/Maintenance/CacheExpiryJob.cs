@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 
@@ -10,10 +11,12 @@ namespace TravelFunctions.Data.Maintenance;
 /// (CONCURRENTLY) and drops every bucket whose upper bound has passed (0009; <see cref="ExpiryPartitions"/>,
 /// the owner on the direct connection). Dropping a bucket costs the same whatever it holds.
 /// The catalog's units (booking links, cached reviews, attractions' provider data) are in <see cref="CatalogCacheExpiry"/>.
+/// Batch sizes: Maintenance__CacheFoldBatchSize, Maintenance__CacheExpiryBatchSize (<see cref="MaintenanceOptions"/>).
 /// </summary>
-public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
+public sealed class CacheExpiryJob(TravelDataSources sources, IOptions<MaintenanceOptions> settings) : IMaintenanceJob
 {
-    public const int FoldBatchSize = 10000;
+    // Read at each run, not here: listing the jobs (the catalog, `run`'s job list, --help) must not need valid settings.
+    private MaintenanceOptions Options => settings.Value;
     public static readonly string[] Caches = ["flight_search_cache", "hotel_search_cache"];
 
     public string Name => "CacheExpiry";
@@ -25,7 +28,7 @@ public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
         var partitions = new ExpiryPartitions(sources.Direct);
         foreach (var table in Caches)
             results.Add(await JobUnit.RunAsync(ctx, table, ct => partitions.RunAsync(ctx, table, ct)));
-        await CatalogCacheExpiry.AddUnitsAsync(ctx, sources.Pooled, results); // booking links, reviews, attractions' provider data
+        await CatalogCacheExpiry.AddUnitsAsync(ctx, sources.Pooled, Options, results); // booking links, reviews, attractions' provider data
         return results;
     }
 
@@ -44,13 +47,13 @@ public sealed class CacheExpiryJob(TravelDataSources sources) : IMaintenanceJob
         {
             var (locked, n) = await JobUnit.LockedTransactionAsync(sources.Pooled, key,
                 (conn, tx) => conn.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT maintenance.fold_search_cache_hits(@max)", new { max = FoldBatchSize }, tx, cancellationToken: ct)), ct);
+                    "SELECT maintenance.fold_search_cache_hits(@max)", new { max = Options.CacheFoldBatchSize }, tx, cancellationToken: ct)), ct);
             if (!locked)
                 return folded == 0
                     ? new(unit, UnitOutcome.Contended, "another run holds this unit's lock")
                     : new(unit, UnitOutcome.Done, $"folded {folded} hits; another run took over", Rows(folded));
             folded += n;
-            if (n < FoldBatchSize)
+            if (n < Options.CacheFoldBatchSize)
                 return folded == 0 ? new(unit, UnitOutcome.NothingToDo, "no pending hits", Rows(0))
                                    : new(unit, UnitOutcome.Done, $"folded {folded} hits", Rows(folded));
             if (ctx.OutOfTime || ct.IsCancellationRequested)

@@ -5,33 +5,33 @@ namespace TravelFunctions.Data.Maintenance;
 
 /// <summary>
 /// The catalog's units of the CacheExpiry job (tables of 0013), kept apart from the search-cache units: expired
-/// booking links and reviews cached longer than <see cref="ReviewTtl"/> are deleted; attractions keep their row but
-/// lose provider data cached longer than <see cref="ExternalDataTtl"/> (an agent re-fetches it). Same batching,
+/// booking links and reviews cached longer than attraction_reviews' retention are deleted; attractions keep their row
+/// but lose provider data cached longer than attractions' retention (an agent re-fetches it). The periods are per
+/// table in maintenance.table_settings (<see cref="RowRetention"/>, read each run), the batch size and pace settings
+/// (<see cref="MaintenanceOptions"/>). Same batching,
 /// locking and budget as the other units (BatchedDelete); every condition is re-checked in the statement, so a
 /// run killed anywhere loses nothing and a re-run finishes the work.
 /// </summary>
 internal static class CatalogCacheExpiry
 {
-    public const int BatchSize = 1000;
-    public static readonly TimeSpan ReviewTtl = TimeSpan.FromDays(30);
-    public static readonly TimeSpan ExternalDataTtl = TimeSpan.FromDays(7);
-
-    public static async Task AddUnitsAsync(JobContext ctx, NpgsqlDataSource source, List<UnitResult> results)
+    public static async Task AddUnitsAsync(JobContext ctx, NpgsqlDataSource source, MaintenanceOptions options, List<UnitResult> results)
     {
         var now = ctx.Clock.GetUtcNow();
-        results.Add(await Unit(ctx, source, "booking_links", now, """
+        // Read once per run; if it fails, each unit that needs it fails (and says why), booking_links still runs.
+        var policies = new Lazy<Task<IReadOnlyDictionary<string, RowRetentionPolicy>>>(() => RowRetention.ReadAsync(source, ctx.CancellationToken));
+        results.Add(await Unit(ctx, source, options, "booking_links", null, _ => now, """
             DELETE FROM public.booking_links
              WHERE id = ANY (ARRAY(SELECT id FROM public.booking_links WHERE expires_at < @cutoff
                                     ORDER BY expires_at LIMIT @batch FOR UPDATE SKIP LOCKED))
                AND expires_at < @cutoff
             """, "SELECT count(*) FROM public.booking_links WHERE expires_at < @cutoff"));
-        results.Add(await Unit(ctx, source, "attraction_reviews", now - ReviewTtl, """
+        results.Add(await Unit(ctx, source, options, "attraction_reviews", policies, p => now - p["attraction_reviews"].Period, """
             DELETE FROM public.attraction_reviews
              WHERE id = ANY (ARRAY(SELECT id FROM public.attraction_reviews WHERE cached_at < @cutoff
                                     ORDER BY cached_at LIMIT @batch FOR UPDATE SKIP LOCKED))
                AND cached_at < @cutoff
             """, "SELECT count(*) FROM public.attraction_reviews WHERE cached_at < @cutoff"));
-        results.Add(await Unit(ctx, source, "attractions.external_data", now - ExternalDataTtl, """
+        results.Add(await Unit(ctx, source, options, "attractions.external_data", policies, p => now - p["attractions"].Period, """
             UPDATE public.attractions SET external_data = NULL, external_data_cached_at = NULL
              WHERE id = ANY (ARRAY(SELECT id FROM public.attractions WHERE external_data_cached_at < @cutoff
                                     ORDER BY external_data_cached_at LIMIT @batch FOR UPDATE SKIP LOCKED))
@@ -39,6 +39,20 @@ internal static class CatalogCacheExpiry
             """, "SELECT count(*) FROM public.attractions WHERE external_data_cached_at < @cutoff"));
     }
 
-    private static Task<UnitResult> Unit(JobContext ctx, NpgsqlDataSource source, string unit, DateTimeOffset cutoff, string work, string count) =>
-        JobUnit.RunAsync(ctx, unit, ct => BatchedDelete.RunAsync(ctx, source, unit, count, work, batch => new { cutoff, batch }, BatchSize, ct));
+    private static Task<UnitResult> Unit(JobContext ctx, NpgsqlDataSource source, MaintenanceOptions options, string unit,
+        Lazy<Task<IReadOnlyDictionary<string, RowRetentionPolicy>>>? policies, Func<IReadOnlyDictionary<string, RowRetentionPolicy>, DateTimeOffset> cutoffOf,
+        string work, string count) =>
+        JobUnit.RunAsync(ctx, unit, async ct =>
+        {
+            var table = unit.Split('.')[0];
+            IReadOnlyDictionary<string, RowRetentionPolicy> known = new Dictionary<string, RowRetentionPolicy>();
+            if (policies is not null)
+            {
+                known = await policies.Value;
+                if (!known[table].Enabled) return new UnitResult(unit, UnitOutcome.NothingToDo, "retention disabled in maintenance.table_settings");
+            }
+            var cutoff = cutoffOf(known);
+            return await BatchedDelete.RunAsync(ctx, source, unit, count, work, batch => new { cutoff, batch },
+                options.CacheExpiryBatchSize, options.RestPerWork, ct);
+        });
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 
@@ -6,77 +7,81 @@ namespace TravelFunctions.Data.Maintenance;
 /// <summary>
 /// Deletes what is past its retention, in batches, as travel_maintenance through the pooler (its
 /// policies in 0002/0006 let it see every row; FK cascades run as the owner):
-/// users soft-deleted more than <see cref="DeletedUserDays"/> days ago (GDPR: the FK cascades remove
-/// profiles, sessions, trips, bookings, conversations, messages, events, notifications, feedback),
-/// refresh sessions that expired or were revoked more than <see cref="RevokedSessionDays"/> days ago,
-/// idempotency keys past expires_at, and job ledger rows older than <see cref="JobRunDays"/> days.
+/// users soft-deleted longer ago than users' retention (GDPR: the FK cascades remove profiles, sessions, trips,
+/// bookings, conversations, messages, events, notifications, feedback), refresh sessions that expired, or were
+/// revoked longer ago than refresh_sessions' retention, idempotency keys past expires_at, and job ledger rows
+/// older than job_runs' retention. The periods are per table in maintenance.table_settings (<see cref="RowRetention"/>,
+/// read at the start of each run: an UPDATE there changes the next run, no deploy); batch sizes and pace are
+/// settings (<see cref="MaintenanceOptions"/>).
 /// "Now" is the run's clock (TimeProvider), so tests move time instead of rows.
 /// Old notifications go with their monthly partition (PartitionMaintenance), not here.
 /// travel_maintenance has no UPDATE on these tables, so no FOR UPDATE: rows are chosen by key and the
 /// condition is re-checked in the DELETE, so a row changed meanwhile (a user restored) is left alone.
 /// </summary>
-public sealed class RetentionPurgeJob(TravelDataSources sources) : IMaintenanceJob
+public sealed class RetentionPurgeJob(TravelDataSources sources, IOptions<MaintenanceOptions> settings) : IMaintenanceJob
 {
-    public const int DeletedUserDays = 30;
-    /// <summary>Revoked sessions stay this long for refresh-token reuse detection (≥ the refresh token lifetime).</summary>
-    public const int RevokedSessionDays = 30;
-    public const int JobRunDays = 90;
-    /// <summary>A user cascades into many rows: small batches keep each transaction short.</summary>
-    public const int UserBatchSize = 100;
-    public const int BatchSize = 1000;
+    // Read at each run, not here: listing the jobs (the catalog, `run`'s job list, --help) must not need valid settings.
+    private MaintenanceOptions Options => settings.Value;
 
     public string Name => "RetentionPurge";
     public string DefaultSchedule => "0 30 4 * * *";
 
-    private sealed record Target(string Unit, string Count, string Delete, int Batch);
+    /// <param name="Retention">The table_settings row whose retention_days applies (null: expires_at decides alone).</param>
+    private sealed record Target(string Unit, string? Retention, string Count, string Delete, bool Users);
 
     private static readonly Target[] Targets =
     [
-        new("users",
-            "SELECT count(*) FROM public.users WHERE deleted_at < @usersBefore",
+        new("users", "users",
+            "SELECT count(*) FROM public.users WHERE deleted_at < @before",
             """
             DELETE FROM public.users
-             WHERE id = ANY (ARRAY(SELECT id FROM public.users WHERE deleted_at < @usersBefore ORDER BY deleted_at LIMIT @batch))
-               AND deleted_at < @usersBefore
-            """, UserBatchSize),
-        new("refresh_sessions",
-            "SELECT count(*) FROM public.refresh_sessions WHERE expires_at < @now OR revoked_at < @revokedBefore",
+             WHERE id = ANY (ARRAY(SELECT id FROM public.users WHERE deleted_at < @before ORDER BY deleted_at LIMIT @batch))
+               AND deleted_at < @before
+            """, Users: true),
+        new("refresh_sessions", "refresh_sessions",
+            "SELECT count(*) FROM public.refresh_sessions WHERE expires_at < @now OR revoked_at < @before",
             """
             DELETE FROM public.refresh_sessions
              WHERE id = ANY (ARRAY(SELECT id FROM public.refresh_sessions
-                                    WHERE expires_at < @now OR revoked_at < @revokedBefore LIMIT @batch))
-               AND (expires_at < @now OR revoked_at < @revokedBefore)
-            """, BatchSize),
-        new("idempotency_keys",
+                                    WHERE expires_at < @now OR revoked_at < @before LIMIT @batch))
+               AND (expires_at < @now OR revoked_at < @before)
+            """, Users: false),
+        new("idempotency_keys", null,
             "SELECT count(*) FROM public.idempotency_keys WHERE expires_at < @now",
             """
             DELETE FROM public.idempotency_keys
              WHERE ctid = ANY (ARRAY(SELECT ctid FROM public.idempotency_keys WHERE expires_at < @now ORDER BY expires_at LIMIT @batch))
                AND expires_at < @now
-            """, BatchSize),
-        new("job_runs",
-            "SELECT count(*) FROM maintenance.job_runs WHERE started_at < @jobRunsBefore",
+            """, Users: false),
+        new("job_runs", "job_runs",
+            "SELECT count(*) FROM maintenance.job_runs WHERE started_at < @before",
             """
             DELETE FROM maintenance.job_runs
-             WHERE id = ANY (ARRAY(SELECT id FROM maintenance.job_runs WHERE started_at < @jobRunsBefore ORDER BY started_at LIMIT @batch))
-               AND started_at < @jobRunsBefore
-            """, BatchSize),
+             WHERE id = ANY (ARRAY(SELECT id FROM maintenance.job_runs WHERE started_at < @before ORDER BY started_at LIMIT @batch))
+               AND started_at < @before
+            """, Users: false),
     ];
 
     public async Task<IReadOnlyList<UnitResult>> RunAsync(JobContext ctx)
     {
         var now = ctx.Clock.GetUtcNow();
+        // Read once per run; if it fails, each unit that needs it fails (and says why), idempotency_keys still runs.
+        var policies = new Lazy<Task<IReadOnlyDictionary<string, RowRetentionPolicy>>>(() => RowRetention.ReadAsync(sources.Pooled, ctx.CancellationToken));
         var results = new List<UnitResult>();
         foreach (var t in Targets)
-            results.Add(await JobUnit.RunAsync(ctx, t.Unit, ct => BatchedDelete.RunAsync(ctx, sources.Pooled, t.Unit, t.Count, t.Delete,
-                batch => new
+            results.Add(await JobUnit.RunAsync(ctx, t.Unit, async ct =>
+            {
+                var before = now;
+                if (t.Retention is not null)
                 {
-                    now,
-                    batch,
-                    usersBefore = now.AddDays(-DeletedUserDays),
-                    revokedBefore = now.AddDays(-RevokedSessionDays),
-                    jobRunsBefore = now.AddDays(-JobRunDays),
-                }, t.Batch, ct)));
+                    var policy = (await policies.Value)[t.Retention];
+                    if (!policy.Enabled) return new UnitResult(t.Unit, UnitOutcome.NothingToDo, "retention disabled in maintenance.table_settings");
+                    before = now - policy.Period;
+                }
+                return await BatchedDelete.RunAsync(ctx, sources.Pooled, t.Unit, t.Count, t.Delete,
+                    batch => new { now, before, batch },
+                    t.Users ? Options.PurgeUserBatchSize : Options.PurgeBatchSize, Options.RestPerWork, ct);
+            }));
         return results;
     }
 }

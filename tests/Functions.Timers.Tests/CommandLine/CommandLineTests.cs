@@ -78,6 +78,8 @@ public sealed class CommandLineTests(JobsFixture fx) : IClassFixture<JobsFixture
     [InlineData("TravelDbDirect", "@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/TravelDbDirect)", "Setting TravelDbDirect is an unresolved Key Vault reference")]
     [InlineData("JobTimeBudgetSeconds", "0", "Setting JobTimeBudgetSeconds = 0 must be a whole number of seconds from 1 to 560")]
     [InlineData("JobTimeBudgetSeconds", "eight minutes", "'JobTimeBudgetSeconds'")]
+    [InlineData("Maintenance__PurgeBatchSize", "0", "Setting Maintenance__PurgeBatchSize = 0 must be a whole number from 1 to 100000")]
+    [InlineData("Maintenance__PurgeRestPercent", "fast", "'Maintenance:PurgeRestPercent'")]
     public async Task A_missing_or_unusable_setting_is_a_configuration_error_naming_the_setting(string setting, string? value, string message)
     {
         var result = await AppProcess.RunAsync(SettingsWith(setting, value), "run", "RefreshReporting", "--dry-run");
@@ -111,6 +113,6 @@ public sealed class CommandLineTests(JobsFixture fx) : IClassFixture<JobsFixture
         var result = await AppProcess.RunAsync(new Dictionary<string, string>(), "--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var verb in new[] { "migrate", "run", "archive" }) Assert.Contains(verb, result.Output);
+        foreach (var verb in new[] { "migrate", "run", "archive", "policy" }) Assert.Contains(verb, result.Output);
     }
 }

@@ -60,6 +60,7 @@ public sealed class SchedulerTests(SchedulerTests.EverySecondFixture fx) : IClas
     [InlineData("TravelDb", null, "Setting TravelDb (the pooled connection string) is missing.")]
     [InlineData("TravelDbDirect", "@Microsoft.KeyVault(SecretUri=https://kv.example/secrets/TravelDbDirect)", "Setting TravelDbDirect is an unresolved Key Vault reference")]
     [InlineData("ArchiveContainer", null, "Setting ArchiveContainer (the archive's blob container) is missing.")]
+    [InlineData("Maintenance__PurgeRestPercent", "-1", "Setting Maintenance__PurgeRestPercent = -1 must be a whole number from 0 to 1000")]
     public async Task A_missing_or_unusable_setting_stops_the_worker_at_start_naming_the_setting(string setting, string? value, string message)
     {
         var settings = TimersApp.Settings(new TestDatabase());
