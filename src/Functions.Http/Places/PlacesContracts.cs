@@ -39,13 +39,14 @@ public sealed record CountryResponse(Guid Id, string IsoCode, string Name, GeoPo
         r.CurrencyCode, r.Timezone, r.PopularityScore, new DailyCosts(r.DailyCostBudget, r.DailyCostMid, r.DailyCostLuxury), r.CreatedAt, r.UpdatedAt);
 }
 
-/// <summary>timezone: the city's own, or its country's.</summary>
+/// <summary>timezone: the city's own, or its country's. areas: its neighbourhoods by name (id and name; GET .../areas has the rest).</summary>
 public sealed record CityResponse(Guid Id, Guid CountryId, string CountryCode, string Name, string? NameLocal, string[] Aliases,
     GeoPoint Location, string? CityType, int? Population, decimal? PopularityScore, string? IataCode, string Timezone, string GooglePlacesId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    IReadOnlyList<CityAreaRef> Areas, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static CityResponse From(CityRow r) => new(r.Id, r.CountryId, r.CountryCode, r.Name, r.NameLocal, r.Aliases, new GeoPoint(r.Lat, r.Lon),
-        r.CityType, r.Population, r.PopularityScore, r.IataCode, r.Timezone, r.GooglePlacesId, r.CreatedAt, r.UpdatedAt);
+        r.CityType, r.Population, r.PopularityScore, r.IataCode, r.Timezone, r.GooglePlacesId,
+        [.. r.Areas.Select(a => new CityAreaRef(a.Id, a.Name))], r.CreatedAt, r.UpdatedAt);
 }
 
 public sealed record BookingLinkResponse(Guid Id, string LinkableType, Guid LinkableId, string Provider, string BookingUrl, string? DeeplinkUrl,

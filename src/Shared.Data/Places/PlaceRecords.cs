@@ -15,10 +15,14 @@ public sealed record CountryRow(Guid Id, string IsoCode, string Name, double? La
 
 public sealed record CityRow(Guid Id, Guid CountryId, string CountryCode, string Name, string? NameLocal, string AliasesJson, double Lat, double Lon,
     string? CityType, int? Population, decimal? PopularityScore, string? IataCode, string Timezone, string GooglePlacesId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string AreasJson)
 {
     public string[] Aliases { get; } = JsonArray.Of(AliasesJson);
+    /// <summary>The city's areas, by name: just enough to pick one (GET .../areas has the rest).</summary>
+    public AreaRef[] Areas { get; } = JsonSerializer.Deserialize<AreaRef[]>(AreasJson, JsonSerializerOptions.Web) ?? [];
 }
+
+public sealed record AreaRef(Guid Id, string Name);
 
 public sealed record AttractionRow(Guid Id, Guid CityId, string CityName, string CountryCode, string Name, string? NameLocal,
     string AttractionType, string CategoriesJson, string? Address, double Lat, double Lon, string? OpeningHours, string Timezone, bool OpenNow,

@@ -10,7 +10,7 @@ namespace TravelFunctions.Data.Places;
 /// updates it and never adds a second row. A write replaces every descriptive field (absent means none), except
 /// that an attraction keeps external ids the new import does not carry. Short transactions on the pooled endpoint.
 /// </summary>
-public sealed class PlaceWriter(Db db)
+public sealed partial class PlaceWriter(Db db)
 {
     private const string Point = "ST_SetSRID(ST_MakePoint(@Lon, @Lat), 4326)::geography";
 
