@@ -8,10 +8,10 @@ ALTER TABLE city_areas DROP CONSTRAINT city_areas_city_id_name_key;
 CREATE UNIQUE INDEX city_areas_city_name_key ON city_areas (city_id, app.fold(name));
 ALTER TABLE city_areas ADD CONSTRAINT city_areas_tags_no_nulls CHECK (array_position(tags, NULL) IS NULL);
 
--- Reviews are listed newest review first, undated last, by keyset on (date, id) with undated as 0001-01-01 (below
+-- Reviews are listed newest review first, undated last, by keyset on (date, id) with undated as 1900-01-01 (below
 -- any real review date, see the CHECK). This index has exactly that key, so a page is an index range scan; it
 -- replaces 0013's (attraction_id, review_date DESC, id), whose NULLs sort first and whose id runs the other way
 -- (it still serves the cascade from attractions: attraction_id leads).
 DROP INDEX attraction_reviews_attraction_idx;
-CREATE INDEX attraction_reviews_list_idx ON attraction_reviews (attraction_id, coalesce(review_date, date '0001-01-01') DESC, id DESC);
+CREATE INDEX attraction_reviews_list_idx ON attraction_reviews (attraction_id, coalesce(review_date, date '1900-01-01') DESC, id DESC);
 ALTER TABLE attraction_reviews ADD CONSTRAINT attraction_reviews_review_date_check CHECK (review_date >= date '1990-01-01');

@@ -7,8 +7,7 @@ public sealed class UpsertCityAreaRequestValidator : AbstractValidator<UpsertCit
     public UpsertCityAreaRequestValidator()
     {
         RuleFor(r => r.CityId).NotEmpty();
-        RuleFor(r => r.Name).NotEmpty().Must(n => n!.Trim().Length is > 0 and <= 100).When(r => r.Name is not null)
-            .WithMessage("name is required: 1 to 100 characters.");
+        RuleFor(r => r.Name).Must(n => n is not null && n.Trim().Length is > 0 and <= 100).WithMessage("name is required: 1 to 100 characters.");
         RuleFor(r => r.Description).MaximumLength(2000);
         RuleFor(r => r.Center).ValidPoint().When(r => r.Center is not null);
         RuleFor(r => r.Tags).Slugs(30).When(r => r.Tags is not null);
@@ -27,7 +26,7 @@ public sealed class UpsertReviewRequestValidator : AbstractValidator<UpsertRevie
     {
         RuleFor(r => r.AttractionId).NotEmpty();
         RuleFor(r => r.Source).NotEmpty().Must(s => Sources.Contains(s)).WithMessage($"source is one of: {string.Join(", ", Sources)}.");
-        RuleFor(r => r.ExternalReviewId).NotEmpty().Must(id => id!.Trim().Length is > 0 and <= 255).When(r => r.ExternalReviewId is not null)
+        RuleFor(r => r.ExternalReviewId).Must(id => id is not null && id.Trim().Length is > 0 and <= 255)
             .WithMessage("externalReviewId is required: the provider's id of the review, 1 to 255 characters.");
         RuleFor(r => r.AuthorName).MaximumLength(100);
         RuleFor(r => r.Rating).NotNull().InclusiveBetween(1, 5);

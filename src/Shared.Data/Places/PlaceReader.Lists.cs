@@ -45,8 +45,8 @@ public sealed partial class PlaceReader
                 SELECT {ReviewColumns}
                   FROM attraction_reviews v
                  WHERE v.attraction_id = @attractionId AND v.cached_at >= @freshSince
-                   AND (@afterDate::date IS NULL OR (coalesce(v.review_date, date '0001-01-01'), v.id) < (@afterDate, @afterId))
-                 ORDER BY coalesce(v.review_date, date '0001-01-01') DESC, v.id DESC
+                   AND (@afterDate::date IS NULL OR (coalesce(v.review_date, date '1900-01-01'), v.id) < (@afterDate, @afterId))
+                 ORDER BY coalesce(v.review_date, date '1900-01-01') DESC, v.id DESC
                  LIMIT @take
                 """, new
             {
