@@ -52,11 +52,15 @@ public static class PlacesTestData
         text, language = "en", reviewDate,
     };
 
-    /// <summary>An ISO code no other test of the run uses (the catalog keys countries by it).</summary>
+    /// <summary>
+    /// An ISO code no other test of the run uses (the catalog keys countries by it). Never one starting with Q: the
+    /// negative tests use QQ, QR, QZ as codes that must stay absent, and a random pick of one made them fail now and then.
+    /// </summary>
     public static string NewIsoCode()
     {
-        var n = Random.Shared.Next(26 * 26);
-        return $"{(char)('A' + n / 26)}{(char)('A' + n % 26)}";
+        var n = Random.Shared.Next(25 * 26);
+        var first = (char)('A' + n / 26);
+        return $"{(first >= 'Q' ? (char)(first + 1) : first)}{(char)('A' + n % 26)}";
     }
 
     public static async Task<JsonNode> PutCountryAsync(this TestAgent agent, string iso, object body, HttpStatusCode expected)
