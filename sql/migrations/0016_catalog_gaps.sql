@@ -15,3 +15,12 @@ ALTER TABLE city_areas ADD CONSTRAINT city_areas_tags_no_nulls CHECK (array_posi
 DROP INDEX attraction_reviews_attraction_idx;
 CREATE INDEX attraction_reviews_list_idx ON attraction_reviews (attraction_id, coalesce(review_date, date '1900-01-01') DESC, id DESC);
 ALTER TABLE attraction_reviews ADD CONSTRAINT attraction_reviews_review_date_check CHECK (review_date >= date '1990-01-01');
+
+-- An attraction's area is one of its own city's: the foreign key carries the city too (0013's plain one on area_id
+-- alone could name another city's area). Deleting the area clears only area_id (PostgreSQL 15's column list), and
+-- an attraction moved to another city by a re-import loses an area it does not name again (the import sets both).
+ALTER TABLE city_areas ADD CONSTRAINT city_areas_id_city_key UNIQUE (id, city_id);
+ALTER TABLE attractions DROP CONSTRAINT attractions_area_id_fkey;
+ALTER TABLE attractions ADD CONSTRAINT attractions_area_fkey FOREIGN KEY (area_id, city_id)
+    REFERENCES city_areas (id, city_id) ON DELETE SET NULL (area_id);
+CREATE INDEX attractions_area_idx ON attractions (area_id) WHERE area_id IS NOT NULL;

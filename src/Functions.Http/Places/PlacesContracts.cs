@@ -20,13 +20,13 @@ public sealed record UpsertCityRequest(string? GooglePlacesId, string? CountryCo
 /// <summary>
 /// POST /api/places/attractions: creates the attraction, or updates the one any of its externalIds already names
 /// (ids the import does not carry are kept). openingHours: {"monday": [{"open": "09:00", "close": "17:00"}], ...}
-/// in the attraction's local time; a day absent is closed.
+/// in the attraction's local time; a day absent is closed. areaId: one of the city's areas (POST /api/places/city-areas), or none.
 /// </summary>
 public sealed record UpsertAttractionRequest(Guid? CityId, string? Name, string? NameLocal, string? Type, List<string>? Categories,
     string? Address, GeoPoint? Location, Dictionary<string, List<OpeningInterval>>? OpeningHours, int? TypicalVisitMinutes,
     string? Crowdedness, string? PricingType, PriceInput? PriceAdult, decimal? Rating, int? ReviewCount,
     Dictionary<string, JsonElement>? Accessibility, List<string>? Tags, ExternalIds? ExternalIds, List<string>? ImageUrls,
-    JsonElement? ExternalData, bool? IsVerified);
+    JsonElement? ExternalData, bool? IsVerified, Guid? AreaId);
 
 /// <summary>POST /api/places/booking-links: one link per thing (attraction, trip, itinerary item) and provider; again replaces it.</summary>
 public sealed record UpsertBookingLinkRequest(string? LinkableType, Guid? LinkableId, string? Provider, string? BookingUrl,
@@ -61,13 +61,14 @@ public sealed record AttractionResponse(Guid Id, Guid CityId, string CityName, s
     string[] Categories, string? Address, GeoPoint Location, JsonElement? OpeningHours, string Timezone, bool OpenNow, int? TypicalVisitMinutes,
     string? Crowdedness, string? PricingType, PriceInput? PriceAdult, decimal? Rating, int ReviewCount, JsonElement? Accessibility,
     string[] Tags, ExternalIds ExternalIds, string[] ImageUrls, JsonElement? ExternalData, DateTimeOffset? ExternalDataCachedAt,
-    bool IsVerified, JsonElement BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    bool IsVerified, JsonElement BookingLinks, Guid? AreaId, string? AreaName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static AttractionResponse From(AttractionRow r) => new(r.Id, r.CityId, r.CityName, r.CountryCode, r.Name, r.NameLocal,
         r.AttractionType, r.Categories, r.Address, new GeoPoint(r.Lat, r.Lon), Json(r.OpeningHours), r.Timezone, r.OpenNow,
         r.TypicalVisitMinutes, r.Crowdedness, r.PricingType, r.PriceAdult is null ? null : new PriceInput(r.PriceAdult, r.PriceCurrency),
         r.Rating, r.ReviewCount, Json(r.Accessibility), r.Tags, new ExternalIds(r.GooglePlacesId, r.TripadvisorId, r.GetyourguideId, r.ViatorId),
-        r.ImageUrls, Json(r.ExternalData), r.ExternalDataCachedAt, r.IsVerified, Json(r.BookingLinks)!.Value, r.CreatedAt, r.UpdatedAt);
+        r.ImageUrls, Json(r.ExternalData), r.ExternalDataCachedAt, r.IsVerified, Json(r.BookingLinks)!.Value, r.AreaId, r.AreaName,
+        r.CreatedAt, r.UpdatedAt);
 
     private static JsonElement? Json(string? text) => text is null ? null : JsonDocument.Parse(text).RootElement.Clone();
 }

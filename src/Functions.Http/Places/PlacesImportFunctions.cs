@@ -46,7 +46,7 @@ public sealed class PlacesImportFunctions(PlaceWriter writer, TimeProvider clock
             r.Address?.Trim(), r.Location!.Lat!.Value, r.Location.Lon!.Value, PlacesRegistration.JsonText(r.OpeningHours), r.TypicalVisitMinutes,
             r.Crowdedness, r.PricingType, r.PriceAdult?.Amount, r.PriceAdult?.Currency, r.Rating, r.ReviewCount ?? 0,
             PlacesRegistration.JsonText(r.Accessibility), [.. (r.Tags ?? []).Distinct()], Id(ids.GooglePlaces), Id(ids.Tripadvisor),
-            Id(ids.GetYourGuide), Id(ids.Viator), [.. r.ImageUrls ?? []], r.ExternalData?.GetRawText(), r.IsVerified ?? false);
+            Id(ids.GetYourGuide), Id(ids.Viator), [.. r.ImageUrls ?? []], r.ExternalData?.GetRawText(), r.IsVerified ?? false, r.AreaId);
         return Map(await writer.UpsertAttractionAsync(input, clock.GetUtcNow(), req.HttpContext.RequestAborted), AttractionResponse.From,
             a => $"/api/places/attractions/{a.Id}");
     }

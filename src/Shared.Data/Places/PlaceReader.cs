@@ -36,7 +36,7 @@ public sealed partial class PlaceReader(Db db)
                                                       'priceCurrency', l.price_currency, 'affiliateCode', l.affiliate_code,
                                                       'expiresAt', l.expires_at) ORDER BY l.provider), '[]')
            FROM booking_links l WHERE l.attraction_id = a.id AND l.expires_at > @now)::text AS booking_links,
-        a.created_at, a.updated_at
+        a.created_at, a.updated_at, a.area_id, (SELECT r.name FROM city_areas r WHERE r.id = a.area_id) AS area_name
         """;
 
     public const string NearbySql = """

@@ -29,7 +29,7 @@ public sealed record AttractionRow(Guid Id, Guid CityId, string CityName, string
     int? TypicalVisitMinutes, string? Crowdedness, string? PricingType, decimal? PriceAdult, string? PriceCurrency, decimal? Rating,
     int ReviewCount, string? Accessibility, string TagsJson, string? GooglePlacesId, string? TripadvisorId, string? GetyourguideId,
     string? ViatorId, string ImageUrlsJson, string? ExternalData, DateTimeOffset? ExternalDataCachedAt, bool IsVerified,
-    string BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Guid? AreaId, string? AreaName)
 {
     public string[] Categories { get; } = JsonArray.Of(CategoriesJson);
     public string[] Tags { get; } = JsonArray.Of(TagsJson);
@@ -59,7 +59,7 @@ public sealed record CityInput(string GooglePlacesId, string CountryCode, string
 public sealed record AttractionInput(Guid CityId, string Name, string? NameLocal, string AttractionType, string[] Categories, string? Address,
     double Lat, double Lon, string? OpeningHours, int? TypicalVisitMinutes, string? Crowdedness, string? PricingType, decimal? PriceAdult,
     string? PriceCurrency, decimal? Rating, int ReviewCount, string? Accessibility, string[] Tags, string? GooglePlacesId,
-    string? TripadvisorId, string? GetyourguideId, string? ViatorId, string[] ImageUrls, string? ExternalData, bool IsVerified);
+    string? TripadvisorId, string? GetyourguideId, string? ViatorId, string[] ImageUrls, string? ExternalData, bool IsVerified, Guid? AreaId);
 
 public sealed record BookingLinkInput(string LinkableType, Guid LinkableId, string Provider, string BookingUrl, string? DeeplinkUrl,
     decimal? PriceFrom, string? PriceCurrency, string? AffiliateCode, DateTimeOffset ExpiresAt);

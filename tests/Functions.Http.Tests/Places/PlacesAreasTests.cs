@@ -57,6 +57,40 @@ public sealed class PlacesAreasTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task An_attraction_sits_in_an_area_of_its_own_city()
+    {
+        var agent = await api.NewAgentAsync(PlacesTestData.Catalog);
+        var city = await agent.NewCityAsync("Lisboa", 38.7223, -9.1393, "Europe/Lisbon");
+        var area = (await agent.PostAsync("/api/places/city-areas", PlacesTestData.Area(city, "Alfama"), HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        var elsewhere = await agent.NewCityAsync("Porto", 41.1579, -8.6291, "Europe/Lisbon");
+        var foreignArea = (await agent.PostAsync("/api/places/city-areas", PlacesTestData.Area(elsewhere, "Ribeira"), HttpStatusCode.Created))["id"]!
+            .GetValue<Guid>();
+
+        var body = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(
+            PlacesTestData.Attraction(city, "Castelo de São Jorge", 38.7139, -9.1335, "landmark"), HttpTestExtensions.Json))!.AsObject();
+        body["areaId"] = area.ToString();
+        var created = await (await agent.Client.PostAsync("/api/places/attractions", HttpTestExtensions.RawJson(body.ToJsonString()))).JsonAsync();
+        Assert.Equal((area, "Alfama"), (created["areaId"]!.GetValue<Guid>(), created["areaName"]!.GetValue<string>()));
+        var id = created["id"]!.GetValue<Guid>();
+        var read = await (await agent.Client.GetAsync($"/api/places/attractions/{id}")).JsonAsync();
+        Assert.Equal(area, read["areaId"]!.GetValue<Guid>());
+
+        // Another city's area, or none that exists: 400 naming areaId, the attraction unchanged.
+        foreach (var wrong in new[] { foreignArea, Guid.NewGuid() })
+        {
+            body["areaId"] = wrong.ToString();
+            await (await agent.Client.PostAsync("/api/places/attractions", HttpTestExtensions.RawJson(body.ToJsonString()))).ValidationProblemAsync("areaId");
+        }
+        Assert.Equal(area, await api.AdminScalarAsync<Guid>("SELECT area_id FROM attractions WHERE id = @id", new { id }));
+
+        // A re-import without it: none (a write replaces every descriptive field).
+        body.Remove("areaId");
+        var again = await agent.PostAsync("/api/places/attractions", body, HttpStatusCode.OK);
+        Assert.Null(again["areaId"]);
+        Assert.Null(again["areaName"]);
+    }
+
+    [Fact]
     public async Task An_area_needs_an_existing_city()
     {
         var agent = await api.NewAgentAsync(PlacesTestData.Catalog);

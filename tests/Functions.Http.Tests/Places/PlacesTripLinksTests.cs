@@ -54,6 +54,8 @@ public sealed class PlacesTripLinksTests(ApiFixture api) : IClassFixture<ApiFixt
         await (await owner.Client.GetAsync($"/api/trips/{Guid.NewGuid()}/booking-links")).ProblemAsync(HttpStatusCode.NotFound);
         await (await owner.Client.GetAsync("/api/trips/not-a-uuid/booking-links")).ValidationProblemAsync("tripId");
         await (await api.Anonymous().GetAsync($"/api/trips/{trip}/booking-links")).EnsureStatusAsync(HttpStatusCode.Unauthorized);
+        // Agents write trip links; reading them is for the trip's people (a user token), as every trip route is.
+        await (await agent.Client.GetAsync($"/api/trips/{trip}/booking-links")).EnsureStatusAsync(HttpStatusCode.Unauthorized);
 
         // A trip with no links: an empty list for its owner.
         var bare = (await owner.CreateTripAsync())["id"]!.GetValue<Guid>();
