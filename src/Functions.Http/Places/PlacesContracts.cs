@@ -20,13 +20,13 @@ public sealed record UpsertCityRequest(string? GooglePlacesId, string? CountryCo
 /// <summary>
 /// POST /api/places/attractions: creates the attraction, or updates the one any of its externalIds already names
 /// (ids the import does not carry are kept). openingHours: {"monday": [{"open": "09:00", "close": "17:00"}], ...}
-/// in the attraction's local time; a day absent is closed.
+/// in the attraction's local time; a day absent is closed. areaId: one of the city's areas (POST /api/places/city-areas), or none.
 /// </summary>
 public sealed record UpsertAttractionRequest(Guid? CityId, string? Name, string? NameLocal, string? Type, List<string>? Categories,
     string? Address, GeoPoint? Location, Dictionary<string, List<OpeningInterval>>? OpeningHours, int? TypicalVisitMinutes,
     string? Crowdedness, string? PricingType, PriceInput? PriceAdult, decimal? Rating, int? ReviewCount,
     Dictionary<string, JsonElement>? Accessibility, List<string>? Tags, ExternalIds? ExternalIds, List<string>? ImageUrls,
-    JsonElement? ExternalData, bool? IsVerified);
+    JsonElement? ExternalData, bool? IsVerified, Guid? AreaId);
 
 /// <summary>POST /api/places/booking-links: one link per thing (attraction, trip, itinerary item) and provider; again replaces it.</summary>
 public sealed record UpsertBookingLinkRequest(string? LinkableType, Guid? LinkableId, string? Provider, string? BookingUrl,
@@ -39,13 +39,14 @@ public sealed record CountryResponse(Guid Id, string IsoCode, string Name, GeoPo
         r.CurrencyCode, r.Timezone, r.PopularityScore, new DailyCosts(r.DailyCostBudget, r.DailyCostMid, r.DailyCostLuxury), r.CreatedAt, r.UpdatedAt);
 }
 
-/// <summary>timezone: the city's own, or its country's.</summary>
+/// <summary>timezone: the city's own, or its country's. areas: its neighbourhoods by name (id and name; GET .../areas has the rest).</summary>
 public sealed record CityResponse(Guid Id, Guid CountryId, string CountryCode, string Name, string? NameLocal, string[] Aliases,
     GeoPoint Location, string? CityType, int? Population, decimal? PopularityScore, string? IataCode, string Timezone, string GooglePlacesId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    IReadOnlyList<CityAreaRef> Areas, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static CityResponse From(CityRow r) => new(r.Id, r.CountryId, r.CountryCode, r.Name, r.NameLocal, r.Aliases, new GeoPoint(r.Lat, r.Lon),
-        r.CityType, r.Population, r.PopularityScore, r.IataCode, r.Timezone, r.GooglePlacesId, r.CreatedAt, r.UpdatedAt);
+        r.CityType, r.Population, r.PopularityScore, r.IataCode, r.Timezone, r.GooglePlacesId,
+        [.. r.Areas.Select(a => new CityAreaRef(a.Id, a.Name))], r.CreatedAt, r.UpdatedAt);
 }
 
 public sealed record BookingLinkResponse(Guid Id, string LinkableType, Guid LinkableId, string Provider, string BookingUrl, string? DeeplinkUrl,
@@ -60,13 +61,14 @@ public sealed record AttractionResponse(Guid Id, Guid CityId, string CityName, s
     string[] Categories, string? Address, GeoPoint Location, JsonElement? OpeningHours, string Timezone, bool OpenNow, int? TypicalVisitMinutes,
     string? Crowdedness, string? PricingType, PriceInput? PriceAdult, decimal? Rating, int ReviewCount, JsonElement? Accessibility,
     string[] Tags, ExternalIds ExternalIds, string[] ImageUrls, JsonElement? ExternalData, DateTimeOffset? ExternalDataCachedAt,
-    bool IsVerified, JsonElement BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    bool IsVerified, JsonElement BookingLinks, Guid? AreaId, string? AreaName, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static AttractionResponse From(AttractionRow r) => new(r.Id, r.CityId, r.CityName, r.CountryCode, r.Name, r.NameLocal,
         r.AttractionType, r.Categories, r.Address, new GeoPoint(r.Lat, r.Lon), Json(r.OpeningHours), r.Timezone, r.OpenNow,
         r.TypicalVisitMinutes, r.Crowdedness, r.PricingType, r.PriceAdult is null ? null : new PriceInput(r.PriceAdult, r.PriceCurrency),
         r.Rating, r.ReviewCount, Json(r.Accessibility), r.Tags, new ExternalIds(r.GooglePlacesId, r.TripadvisorId, r.GetyourguideId, r.ViatorId),
-        r.ImageUrls, Json(r.ExternalData), r.ExternalDataCachedAt, r.IsVerified, Json(r.BookingLinks)!.Value, r.CreatedAt, r.UpdatedAt);
+        r.ImageUrls, Json(r.ExternalData), r.ExternalDataCachedAt, r.IsVerified, Json(r.BookingLinks)!.Value, r.AreaId, r.AreaName,
+        r.CreatedAt, r.UpdatedAt);
 
     private static JsonElement? Json(string? text) => text is null ? null : JsonDocument.Parse(text).RootElement.Clone();
 }

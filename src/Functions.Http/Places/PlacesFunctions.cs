@@ -48,6 +48,19 @@ public sealed class PlacesFunctions(PlaceReader reader, TimeProvider clock)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "places/attractions/{attractionId}")] HttpRequest req, Guid attractionId) =>
         await reader.AttractionAsync(attractionId, clock.GetUtcNow(), req.HttpContext.RequestAborted) is { } row
             ? TypedResults.Ok(AttractionResponse.From(row)) : Problems.NotFound("The attraction");
+
+    [Function("ListCityAreas")]
+    public async Task<Results<Ok<CityAreas>, ProblemHttpResult>> Areas(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "places/cities/{cityId}/areas")] HttpRequest req, Guid cityId) =>
+        await reader.AreasAsync(cityId, req.HttpContext.RequestAborted) is { } rows
+            ? TypedResults.Ok(new CityAreas(rows.ConvertAll(CityAreaResponse.From))) : Problems.NotFound("The city");
+
+    [Function("ListAttractionReviews")]
+    public async Task<Results<Ok<Page<ReviewResponse>>, ProblemHttpResult>> Reviews(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "places/attractions/{attractionId}/reviews")] HttpRequest req, Guid attractionId,
+        ReviewListQuery query) =>
+        await reader.ReviewsAsync(attractionId, query.Page, clock.GetUtcNow(), req.HttpContext.RequestAborted) is { } rows
+            ? TypedResults.Ok(Pages.From(rows, query.Page, ReviewResponse.From, v => new(v.SortDate, v.Id))) : Problems.NotFound("The attraction");
 }
 
 public static class PlacesRegistration

@@ -46,7 +46,7 @@ public sealed class PlacesImportFunctions(PlaceWriter writer, TimeProvider clock
             r.Address?.Trim(), r.Location!.Lat!.Value, r.Location.Lon!.Value, PlacesRegistration.JsonText(r.OpeningHours), r.TypicalVisitMinutes,
             r.Crowdedness, r.PricingType, r.PriceAdult?.Amount, r.PriceAdult?.Currency, r.Rating, r.ReviewCount ?? 0,
             PlacesRegistration.JsonText(r.Accessibility), [.. (r.Tags ?? []).Distinct()], Id(ids.GooglePlaces), Id(ids.Tripadvisor),
-            Id(ids.GetYourGuide), Id(ids.Viator), [.. r.ImageUrls ?? []], r.ExternalData?.GetRawText(), r.IsVerified ?? false);
+            Id(ids.GetYourGuide), Id(ids.Viator), [.. r.ImageUrls ?? []], r.ExternalData?.GetRawText(), r.IsVerified ?? false, r.AreaId);
         return Map(await writer.UpsertAttractionAsync(input, clock.GetUtcNow(), req.HttpContext.RequestAborted), AttractionResponse.From,
             a => $"/api/places/attractions/{a.Id}");
     }
@@ -60,6 +60,29 @@ public sealed class PlacesImportFunctions(PlaceWriter writer, TimeProvider clock
             r.PriceFrom?.Currency, r.AffiliateCode, r.ExpiresAt!.Value);
         return Map(await writer.UpsertBookingLinkAsync(input, req.HttpContext.RequestAborted), BookingLinkResponse.From, _ => null);
     }
+
+    [Function("UpsertCityArea")]
+    public async Task<Results<Created<CityAreaResponse>, Ok<CityAreaResponse>, ValidationProblem, ProblemHttpResult>> CityArea(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "places/city-areas")] HttpRequest req, [JsonBody] UpsertCityAreaRequest r)
+    {
+        var input = new CityAreaInput(r.CityId!.Value, r.Name!.Trim(), Blank(r.Description), r.Center?.Lat, r.Center?.Lon,
+            [.. (r.Tags ?? []).Distinct()]);
+        return Map(await writer.UpsertCityAreaAsync(input, req.HttpContext.RequestAborted), CityAreaResponse.From,
+            a => $"/api/places/cities/{a.CityId}/areas");
+    }
+
+    /// <summary>A review id already cached for another attraction is a 409 (fix the import; reviews do not move).</summary>
+    [Function("UpsertAttractionReview")]
+    public async Task<Results<Created<ReviewResponse>, Ok<ReviewResponse>, ValidationProblem, ProblemHttpResult>> Review(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "places/attraction-reviews")] HttpRequest req, [JsonBody] UpsertReviewRequest r)
+    {
+        var input = new ReviewInput(r.AttractionId!.Value, r.Source!, r.ExternalReviewId!.Trim(), Blank(r.AuthorName), r.Rating!.Value, Blank(r.Text),
+            r.Language, r.ReviewDate);
+        return Map(await writer.UpsertReviewAsync(input, req.HttpContext.RequestAborted), ReviewResponse.From,
+            v => $"/api/places/attractions/{v.AttractionId}/reviews");
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static string? Id(string? id) => string.IsNullOrWhiteSpace(id) ? null : id.Trim();
 

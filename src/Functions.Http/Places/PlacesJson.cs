@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Places;
 
@@ -12,6 +13,13 @@ namespace TravelFunctions.Http.Places;
 [JsonSerializable(typeof(CityResponse))]
 [JsonSerializable(typeof(AttractionResponse))]
 [JsonSerializable(typeof(BookingLinkResponse))]
+[JsonSerializable(typeof(UpsertCityAreaRequest))]
+[JsonSerializable(typeof(UpsertReviewRequest))]
+[JsonSerializable(typeof(CityAreaResponse))]
+[JsonSerializable(typeof(CityAreas))]
+[JsonSerializable(typeof(ReviewResponse))]
+[JsonSerializable(typeof(Page<ReviewResponse>))]
+[JsonSerializable(typeof(TripBookingLinks))]
 [JsonSerializable(typeof(NearbyAttractions))]
 [JsonSerializable(typeof(PlaceSearchResults))]
 [JsonSerializable(typeof(Dictionary<string, List<OpeningInterval>>))]

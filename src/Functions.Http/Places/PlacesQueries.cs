@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Azure.Functions.Worker.Converters;
+using TravelFunctions.Data.Paging;
 using TravelFunctions.Http.Infrastructure;
 
 namespace TravelFunctions.Http.Places;
@@ -45,4 +46,11 @@ public sealed record PlaceSearchQuery(string Q, int Limit) : IQueryRecord<PlaceS
         if (!query.Errors.ContainsKey("q") && (q is null || q.Length < 2)) query.Fail("q", "q is required: at least 2 characters.");
         return new PlaceSearchQuery(q ?? "", limit ?? 20);
     }
+}
+
+/// <summary>GET /api/places/attractions/{attractionId}/reviews: newest review first, undated last, in pages.</summary>
+[InputConverter(typeof(QueryConverter<ReviewListQuery>))]
+public sealed record ReviewListQuery(PageRequest<DateOnly> Page) : IQueryRecord<ReviewListQuery>
+{
+    public static ReviewListQuery Read(QueryReader query) => new(query.Page<DateOnly>());
 }

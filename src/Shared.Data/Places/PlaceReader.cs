@@ -7,7 +7,7 @@ namespace TravelFunctions.Data.Places;
 /// Catalog reads: public data, one statement each, one round trip (no transaction, no app.user_id).
 /// Geography is built with plain PostGIS SQL from latitude/longitude doubles (docs/architecture.md says why).
 /// </summary>
-public sealed class PlaceReader(Db db)
+public sealed partial class PlaceReader(Db db)
 {
     internal const string CountryColumns = """
         k.id, k.iso_code, k.name, ST_Y(k.centroid::geometry) AS lat, ST_X(k.centroid::geometry) AS lon, k.currency_code,
@@ -17,7 +17,9 @@ public sealed class PlaceReader(Db db)
     internal const string CityColumns = """
         c.id, c.country_id, k.iso_code AS country_code, c.name, c.name_local, to_json(c.aliases)::text AS aliases_json,
         ST_Y(c.location::geometry) AS lat, ST_X(c.location::geometry) AS lon, c.city_type, c.population, c.popularity_score,
-        c.iata_code, coalesce(c.timezone, k.timezone) AS timezone, c.google_places_id, c.created_at, c.updated_at
+        c.iata_code, coalesce(c.timezone, k.timezone) AS timezone, c.google_places_id, c.created_at, c.updated_at,
+        (SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'name', r.name) ORDER BY r.name, r.id), '[]')
+           FROM city_areas r WHERE r.city_id = c.id)::text AS areas_json
         """;
 
     // Booking links that have not expired yet, soonest first.
@@ -34,7 +36,7 @@ public sealed class PlaceReader(Db db)
                                                       'priceCurrency', l.price_currency, 'affiliateCode', l.affiliate_code,
                                                       'expiresAt', l.expires_at) ORDER BY l.provider), '[]')
            FROM booking_links l WHERE l.attraction_id = a.id AND l.expires_at > @now)::text AS booking_links,
-        a.created_at, a.updated_at
+        a.created_at, a.updated_at, a.area_id, (SELECT r.name FROM city_areas r WHERE r.id = a.area_id) AS area_name
         """;
 
     public const string NearbySql = """

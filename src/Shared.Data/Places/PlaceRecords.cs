@@ -15,17 +15,21 @@ public sealed record CountryRow(Guid Id, string IsoCode, string Name, double? La
 
 public sealed record CityRow(Guid Id, Guid CountryId, string CountryCode, string Name, string? NameLocal, string AliasesJson, double Lat, double Lon,
     string? CityType, int? Population, decimal? PopularityScore, string? IataCode, string Timezone, string GooglePlacesId,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string AreasJson)
 {
     public string[] Aliases { get; } = JsonArray.Of(AliasesJson);
+    /// <summary>The city's areas, by name: just enough to pick one (GET .../areas has the rest).</summary>
+    public AreaRef[] Areas { get; } = JsonSerializer.Deserialize<AreaRef[]>(AreasJson, JsonSerializerOptions.Web) ?? [];
 }
+
+public sealed record AreaRef(Guid Id, string Name);
 
 public sealed record AttractionRow(Guid Id, Guid CityId, string CityName, string CountryCode, string Name, string? NameLocal,
     string AttractionType, string CategoriesJson, string? Address, double Lat, double Lon, string? OpeningHours, string Timezone, bool OpenNow,
     int? TypicalVisitMinutes, string? Crowdedness, string? PricingType, decimal? PriceAdult, string? PriceCurrency, decimal? Rating,
     int ReviewCount, string? Accessibility, string TagsJson, string? GooglePlacesId, string? TripadvisorId, string? GetyourguideId,
     string? ViatorId, string ImageUrlsJson, string? ExternalData, DateTimeOffset? ExternalDataCachedAt, bool IsVerified,
-    string BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    string BookingLinks, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Guid? AreaId, string? AreaName)
 {
     public string[] Categories { get; } = JsonArray.Of(CategoriesJson);
     public string[] Tags { get; } = JsonArray.Of(TagsJson);
@@ -55,7 +59,7 @@ public sealed record CityInput(string GooglePlacesId, string CountryCode, string
 public sealed record AttractionInput(Guid CityId, string Name, string? NameLocal, string AttractionType, string[] Categories, string? Address,
     double Lat, double Lon, string? OpeningHours, int? TypicalVisitMinutes, string? Crowdedness, string? PricingType, decimal? PriceAdult,
     string? PriceCurrency, decimal? Rating, int ReviewCount, string? Accessibility, string[] Tags, string? GooglePlacesId,
-    string? TripadvisorId, string? GetyourguideId, string? ViatorId, string[] ImageUrls, string? ExternalData, bool IsVerified);
+    string? TripadvisorId, string? GetyourguideId, string? ViatorId, string[] ImageUrls, string? ExternalData, bool IsVerified, Guid? AreaId);
 
 public sealed record BookingLinkInput(string LinkableType, Guid LinkableId, string Provider, string BookingUrl, string? DeeplinkUrl,
     decimal? PriceFrom, string? PriceCurrency, string? AffiliateCode, DateTimeOffset ExpiresAt);

@@ -10,7 +10,7 @@ namespace TravelFunctions.Data.Places;
 /// updates it and never adds a second row. A write replaces every descriptive field (absent means none), except
 /// that an attraction keeps external ids the new import does not carry. Short transactions on the pooled endpoint.
 /// </summary>
-public sealed class PlaceWriter(Db db)
+public sealed partial class PlaceWriter(Db db)
 {
     private const string Point = "ST_SetSRID(ST_MakePoint(@Lon, @Lat), 4326)::geography";
 
@@ -63,7 +63,7 @@ public sealed class PlaceWriter(Db db)
         rating = @Rating, review_count = @ReviewCount, accessibility = @Accessibility::jsonb, tags = @Tags,
         google_places_id = coalesce(@GooglePlacesId, google_places_id), tripadvisor_id = coalesce(@TripadvisorId, tripadvisor_id),
         getyourguide_id = coalesce(@GetyourguideId, getyourguide_id), viator_id = coalesce(@ViatorId, viator_id),
-        image_urls = @ImageUrls, is_verified = @IsVerified,
+        image_urls = @ImageUrls, is_verified = @IsVerified, area_id = @AreaId,
         external_data = coalesce(@ExternalData::jsonb, external_data),
         external_data_cached_at = CASE WHEN @ExternalData::jsonb IS NOT NULL THEN now() ELSE external_data_cached_at END
         """;
@@ -78,6 +78,10 @@ public sealed class PlaceWriter(Db db)
         {
             if (!await tx.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM cities WHERE id = @CityId)", a))
                 return new PlaceUpsert<AttractionRow>.MissingParent("cityId", "The city");
+            // The foreign key checks this too (0016); asked first for a clear 400 rather than a failed statement.
+            if (a.AreaId is not null
+                && !await tx.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM city_areas WHERE id = @AreaId AND city_id = @CityId)", a))
+                return new PlaceUpsert<AttractionRow>.MissingParent("areaId", "An area of this city");
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 var matches = (await tx.QueryAsync<Guid>("""
@@ -102,12 +106,12 @@ public sealed class PlaceWriter(Db db)
                         INSERT INTO attractions (city_id, name, name_local, attraction_type, categories, address, location, opening_hours,
                                                  typical_visit_minutes, crowdedness, pricing_type, price_adult, price_currency, rating,
                                                  review_count, accessibility, tags, google_places_id, tripadvisor_id, getyourguide_id,
-                                                 viator_id, image_urls, is_verified, external_data, external_data_cached_at)
+                                                 viator_id, image_urls, is_verified, external_data, external_data_cached_at, area_id)
                         VALUES (@CityId, @Name, @NameLocal, @AttractionType, @Categories, @Address, {Point}, @OpeningHours::jsonb,
                                 @TypicalVisitMinutes, @Crowdedness, @PricingType, @PriceAdult, @PriceCurrency, @Rating,
                                 @ReviewCount, @Accessibility::jsonb, @Tags, @GooglePlacesId, @TripadvisorId, @GetyourguideId,
                                 @ViatorId, @ImageUrls, @IsVerified, @ExternalData::jsonb,
-                                CASE WHEN @ExternalData::jsonb IS NOT NULL THEN now() END)
+                                CASE WHEN @ExternalData::jsonb IS NOT NULL THEN now() END, @AreaId)
                         ON CONFLICT DO NOTHING
                         RETURNING id
                         """, a);
