@@ -29,6 +29,9 @@ public static class RowRetention
         new("attractions", "CacheExpiry", 7, "provider data (external_data) cached longer ago is cleared; the attraction stays"),
     ];
 
+    /// <summary>The built-in period of a table listed in <see cref="Rules"/>.</summary>
+    public static int DefaultDays(string table) => Rules.Single(r => r.Table == table).DefaultDays;
+
     public static async Task<IReadOnlyDictionary<string, RowRetentionPolicy>> ReadAsync(NpgsqlDataSource source, CancellationToken ct)
     {
         await using var conn = await source.OpenConnectionAsync(ct);

@@ -44,13 +44,15 @@ public sealed partial class PlaceReader
                 SELECT EXISTS (SELECT 1 FROM attractions WHERE id = @attractionId);
                 SELECT {ReviewColumns}
                   FROM attraction_reviews v
-                 WHERE v.attraction_id = @attractionId AND v.cached_at >= @freshSince
+                 WHERE v.attraction_id = @attractionId
+                   -- Not past attraction_reviews' retention (0017): what CacheExpiry deletes never shows before it runs.
+                   AND coalesce(v.cached_at >= (SELECT @now - make_interval(days => app.row_retention_days('attraction_reviews', @defaultDays))), true)
                    AND (@afterDate::date IS NULL OR (coalesce(v.review_date, date '1900-01-01'), v.id) < (@afterDate, @afterId))
                  ORDER BY coalesce(v.review_date, date '1900-01-01') DESC, v.id DESC
                  LIMIT @take
                 """, new
             {
-                attractionId, freshSince = now - CatalogCacheExpiry.ReviewTtl, afterDate = page.After?.Value, afterId = page.After?.Id,
+                attractionId, now, defaultDays = RowRetention.DefaultDays("attraction_reviews"), afterDate = page.After?.Value, afterId = page.After?.Id,
                 take = page.Take,
             }, cancellationToken: token));
             if (!await grid.ReadSingleAsync<bool>()) return null;

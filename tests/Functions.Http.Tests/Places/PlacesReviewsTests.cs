@@ -111,6 +111,29 @@ public sealed class PlacesReviewsTests(ApiFixture api) : IClassFixture<ApiFixtur
         await (await api.Anonymous().GetAsync($"/api/places/attractions/{attraction}/reviews")).EnsureStatusAsync(HttpStatusCode.Unauthorized);
     }
 
+    [Fact]
+    public async Task Which_reviews_are_listed_follows_the_retention_set_in_table_settings()
+    {
+        var (agent, attraction) = await AttractionAsync("Retention Palace");
+        var old = (await agent.PostAsync("/api/places/attraction-reviews", PlacesTestData.Review(attraction, "2026-01-01"), HttpStatusCode.Created))["id"]!
+            .GetValue<Guid>();
+        await api.AdminExecAsync("UPDATE attraction_reviews SET cached_at = now() - interval '35 days' WHERE id = @old", new { old });
+        async Task<bool> ListedAsync() => (await (await agent.Client.GetAsync($"/api/places/attractions/{attraction}/reviews")).JsonAsync())["items"]!
+            .AsArray().Any(i => i!["id"]!.GetValue<Guid>() == old);
+        try
+        {
+            Assert.False(await ListedAsync());  // the 30 days of 0015
+            await api.AdminExecAsync("UPDATE maintenance.table_settings SET retention_days = 40 WHERE table_name = 'attraction_reviews'");
+            Assert.True(await ListedAsync());
+            await api.AdminExecAsync("UPDATE maintenance.table_settings SET retention_days = 30, enabled = false WHERE table_name = 'attraction_reviews'");
+            Assert.True(await ListedAsync());  // retention off: nothing is deleted, so nothing is left out
+        }
+        finally
+        {
+            await api.AdminExecAsync("UPDATE maintenance.table_settings SET retention_days = 30, enabled = true WHERE table_name = 'attraction_reviews'");
+        }
+    }
+
     [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=101", "limit")]

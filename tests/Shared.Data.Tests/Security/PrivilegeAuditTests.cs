@@ -187,6 +187,7 @@ public sealed class PrivilegeAuditTests(TestDatabase db) : IClassFixture<TestDat
         "app.login_lookup(text) travel_app",
         "app.own_external_api_logs() travel_app",
         "app.refresh_session_lookup(bytea) travel_app",
+        "app.row_retention_days(text,integer) travel_app",
         "app.soft_delete_current_user() travel_app",
         "app.trip_members(uuid) travel_app",
         "app.trip_role(uuid) travel_app",
