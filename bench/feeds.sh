@@ -72,9 +72,7 @@ http_app_settings "$work/local.settings.json" \
 localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
 base="http://127.0.0.1:$port/api"
 
-email="bench$(date +%s)@example.test"
-user_id="$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"correct horse battery\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" "$base/users" | jq -r .id)"
-token="$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"correct horse battery\"}" "$base/auth/token" | jq -r .accessToken)"
+bench_sign_in "$base" bench
 
 # ---------------------------------------------------------------------------------------------
 # 1. Events. The same 500 rows for both paths.

@@ -72,9 +72,7 @@ http_app_settings "$work/local.settings.json" \
   Jwt__Issuer="http://127.0.0.1:$port" Jwt__Audience="travelfunctions-bench" Auth__PermitsPerMinute=1000000
 localhost_start "$work/app" "$port" "$work/local.settings.json" "$work/host.log"
 base="http://127.0.0.1:$port/api"
-email="bench$(date +%s)@example.test"
-user_id="$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"correct horse battery\",\"firstName\":\"Bench\",\"lastName\":\"User\"}" "$base/users" | jq -r .id)"
-token="$(curl -fsS -H 'Content-Type: application/json' -d "{\"email\":\"$email\",\"password\":\"correct horse battery\"}" "$base/auth/token" | jq -r .accessToken)"
+bench_sign_in "$base" bench
 owner -c "INSERT INTO user_events (user_id, event_type, category, data, occurred_at)
           SELECT '$user_id', 'page_view', 'search', jsonb_build_object('n', g),
                  date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '14 months' + g * interval '1 minute'
