@@ -17,21 +17,20 @@ internal static class CatalogCacheExpiry
     public static async Task AddUnitsAsync(JobContext ctx, NpgsqlDataSource source, MaintenanceOptions options, List<UnitResult> results)
     {
         var now = ctx.Clock.GetUtcNow();
-        // Read once per run; if it fails, each unit that needs it fails (and says why), booking_links still runs.
-        var policies = new Lazy<Task<IReadOnlyDictionary<string, RowRetentionPolicy>>>(() => RowRetention.ReadAsync(source, ctx.CancellationToken));
-        results.Add(await Unit(ctx, source, options, "booking_links", null, _ => now, """
+        var retention = new RowRetention.PerRun(source, ctx.CancellationToken);
+        results.Add(await Unit(ctx, source, options, "booking_links", () => Task.FromResult<DateTimeOffset?>(now), """
             DELETE FROM public.booking_links
              WHERE id = ANY (ARRAY(SELECT id FROM public.booking_links WHERE expires_at < @cutoff
                                     ORDER BY expires_at LIMIT @batch FOR UPDATE SKIP LOCKED))
                AND expires_at < @cutoff
             """, "SELECT count(*) FROM public.booking_links WHERE expires_at < @cutoff"));
-        results.Add(await Unit(ctx, source, options, "attraction_reviews", policies, p => now - p["attraction_reviews"].Period, """
+        results.Add(await Unit(ctx, source, options, "attraction_reviews", () => retention.CutoffAsync("attraction_reviews", now), """
             DELETE FROM public.attraction_reviews
              WHERE id = ANY (ARRAY(SELECT id FROM public.attraction_reviews WHERE cached_at < @cutoff
                                     ORDER BY cached_at LIMIT @batch FOR UPDATE SKIP LOCKED))
                AND cached_at < @cutoff
             """, "SELECT count(*) FROM public.attraction_reviews WHERE cached_at < @cutoff"));
-        results.Add(await Unit(ctx, source, options, "attractions.external_data", policies, p => now - p["attractions"].Period, """
+        results.Add(await Unit(ctx, source, options, "attractions.external_data", () => retention.CutoffAsync("attractions", now), """
             UPDATE public.attractions SET external_data = NULL, external_data_cached_at = NULL
              WHERE id = ANY (ARRAY(SELECT id FROM public.attractions WHERE external_data_cached_at < @cutoff
                                     ORDER BY external_data_cached_at LIMIT @batch FOR UPDATE SKIP LOCKED))
@@ -39,19 +38,12 @@ internal static class CatalogCacheExpiry
             """, "SELECT count(*) FROM public.attractions WHERE external_data_cached_at < @cutoff"));
     }
 
+    /// <param name="cutoffOf">The run's cutoff for the unit; null when its table's retention is switched off.</param>
     private static Task<UnitResult> Unit(JobContext ctx, NpgsqlDataSource source, MaintenanceOptions options, string unit,
-        Lazy<Task<IReadOnlyDictionary<string, RowRetentionPolicy>>>? policies, Func<IReadOnlyDictionary<string, RowRetentionPolicy>, DateTimeOffset> cutoffOf,
-        string work, string count) =>
+        Func<Task<DateTimeOffset?>> cutoffOf, string work, string count) =>
         JobUnit.RunAsync(ctx, unit, async ct =>
         {
-            var table = unit.Split('.')[0];
-            IReadOnlyDictionary<string, RowRetentionPolicy> known = new Dictionary<string, RowRetentionPolicy>();
-            if (policies is not null)
-            {
-                known = await policies.Value;
-                if (!known[table].Enabled) return new UnitResult(unit, UnitOutcome.NothingToDo, "retention disabled in maintenance.table_settings");
-            }
-            var cutoff = cutoffOf(known);
+            if (await cutoffOf() is not { } cutoff) return new UnitResult(unit, UnitOutcome.NothingToDo, RowRetention.DisabledDetail);
             return await BatchedDelete.RunAsync(ctx, source, unit, count, work, batch => new { cutoff, batch },
                 options.CacheExpiryBatchSize, options.RestPerWork, ct);
         });

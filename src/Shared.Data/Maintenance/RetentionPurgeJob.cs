@@ -65,19 +65,14 @@ public sealed class RetentionPurgeJob(TravelDataSources sources, IOptions<Mainte
     public async Task<IReadOnlyList<UnitResult>> RunAsync(JobContext ctx)
     {
         var now = ctx.Clock.GetUtcNow();
-        // Read once per run; if it fails, each unit that needs it fails (and says why), idempotency_keys still runs.
-        var policies = new Lazy<Task<IReadOnlyDictionary<string, RowRetentionPolicy>>>(() => RowRetention.ReadAsync(sources.Pooled, ctx.CancellationToken));
+        var retention = new RowRetention.PerRun(sources.Pooled, ctx.CancellationToken);
         var results = new List<UnitResult>();
         foreach (var t in Targets)
             results.Add(await JobUnit.RunAsync(ctx, t.Unit, async ct =>
             {
-                var before = now;
-                if (t.Retention is not null)
-                {
-                    var policy = (await policies.Value)[t.Retention];
-                    if (!policy.Enabled) return new UnitResult(t.Unit, UnitOutcome.NothingToDo, "retention disabled in maintenance.table_settings");
-                    before = now - policy.Period;
-                }
+                // Without a retention row, expires_at decides alone (before is unused).
+                var before = t.Retention is null ? now : await retention.CutoffAsync(t.Retention, now);
+                if (before is null) return new UnitResult(t.Unit, UnitOutcome.NothingToDo, RowRetention.DisabledDetail);
                 return await BatchedDelete.RunAsync(ctx, sources.Pooled, t.Unit, t.Count, t.Delete,
                     batch => new { now, before, batch },
                     t.Users ? Options.PurgeUserBatchSize : Options.PurgeBatchSize, Options.RestPerWork, ct);

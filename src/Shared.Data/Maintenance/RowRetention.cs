@@ -29,6 +29,24 @@ public static class RowRetention
         new("attractions", "CacheExpiry", 7, "provider data (external_data) cached longer ago is cleared; the attraction stays"),
     ];
 
+    public const string DisabledDetail = "retention disabled in maintenance.table_settings";
+
+    /// <summary>
+    /// The periods for one job run: read once, on first use (a unit that needs none never waits on it); a failed read
+    /// fails each unit that asks, and only those.
+    /// </summary>
+    public sealed class PerRun(NpgsqlDataSource source, CancellationToken ct)
+    {
+        private readonly Lazy<Task<IReadOnlyDictionary<string, RowRetentionPolicy>>> _policies = new(() => ReadAsync(source, ct));
+
+        /// <summary>now minus the table's period; null when its retention is switched off (the unit does nothing).</summary>
+        public async Task<DateTimeOffset?> CutoffAsync(string table, DateTimeOffset now)
+        {
+            var policy = (await _policies.Value)[table];
+            return policy.Enabled ? now - policy.Period : null;
+        }
+    }
+
     /// <summary>The built-in period of a table listed in <see cref="Rules"/>.</summary>
     public static int DefaultDays(string table) => Rules.Single(r => r.Table == table).DefaultDays;
 

@@ -170,7 +170,7 @@ public sealed class PartitionMaintenanceJob : IMaintenanceJob
     {
         var unit = $"{table.Name}:retention";
         var ct = ctx.CancellationToken;
-        if (!table.Enabled) return [new UnitResult(unit, UnitOutcome.NothingToDo, "retention disabled in maintenance.table_settings")];
+        if (!table.Enabled) return [new UnitResult(unit, UnitOutcome.NothingToDo, Maintenance.RowRetention.DisabledDetail)];
         if (table.HotMonths is not { } hot || table.RetentionAction is not { } action)
             return [new UnitResult(unit, UnitOutcome.NothingToDo, "no retention settings in maintenance.table_settings")];
 
