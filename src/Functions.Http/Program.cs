@@ -11,6 +11,7 @@ using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
@@ -39,6 +40,7 @@ builder.Services.AddEvents();
 builder.Services.AddApiLogs();
 builder.Services.AddSearchCache();
 builder.Services.AddPlaces();
+builder.Services.AddPreferences();
 builder.Services.AddProviderKeys(builder.Configuration);
 
 builder.Build().Run();

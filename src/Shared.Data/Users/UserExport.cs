@@ -20,7 +20,17 @@ public sealed class UserExport(Db db)
                                  'destinations', coalesce((SELECT jsonb_agg(to_jsonb(d) ORDER BY d.position)
                                                              FROM trip_destinations d WHERE d.trip_id = t.id), '[]'),
                                  'collaborators', coalesce((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.invited_at)
-                                                              FROM trip_collaborators c WHERE c.trip_id = t.id), '[]'))
+                                                              FROM trip_collaborators c WHERE c.trip_id = t.id), '[]'),
+                                 'preferences', (SELECT to_jsonb(p) - 'trip_id' || jsonb_build_object(
+                                                   'dietaryRestrictions', array(SELECT r.restriction FROM trip_dietary_restrictions r
+                                                                                 WHERE r.trip_id = t.id ORDER BY r.restriction),
+                                                   'accessibilityNeeds', array(SELECT n.need FROM trip_accessibility_needs n
+                                                                                WHERE n.trip_id = t.id ORDER BY n.need),
+                                                   'interests', coalesce((SELECT jsonb_agg(jsonb_build_object('category', i.category,
+                                                                                                              'priority', i.priority)
+                                                                                           ORDER BY i.priority DESC, i.category)
+                                                                            FROM trip_interests i WHERE i.trip_id = t.id), '[]'))
+                                                   FROM trip_preferences p WHERE p.trip_id = t.id))
                                  ORDER BY t.created_at)
                                FROM trips t WHERE t.owner_id = app.current_user_id()), '[]'),
           'collaborations', coalesce((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.invited_at)

@@ -8,6 +8,7 @@ using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
@@ -34,6 +35,7 @@ public static class AppRegistrations
         services.AddApiLogs();
         services.AddSearchCache();
         services.AddPlaces();
+        services.AddPreferences();
         services.AddProviderKeys(config);
         services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);
     }
