@@ -8,6 +8,7 @@ using TravelFunctions.Http.Bookings;
 using TravelFunctions.Http.Conversations;
 using TravelFunctions.Http.Docs;
 using TravelFunctions.Http.Events;
+using TravelFunctions.Http.ExchangeRates;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Places;
@@ -41,6 +42,7 @@ builder.Services.AddApiLogs();
 builder.Services.AddSearchCache();
 builder.Services.AddPlaces();
 builder.Services.AddPreferences();
+builder.Services.AddExchangeRates();
 builder.Services.AddProviderKeys(builder.Configuration);
 
 builder.Build().Run();

@@ -20,6 +20,8 @@ public static class AgentScopes
     public const string ProviderKeys = "agents:provider-keys";
     /// <summary>Importing the destination catalog (docs/places.md).</summary>
     public const string Catalog = "agents:catalog";
+    /// <summary>Recording exchange rates, which trips total their spending with.</summary>
+    public const string ExchangeRates = "agents:exchange-rates";
 
     public const string LogsPolicy = "agent-logs";
     public const string SearchCachePolicy = "agent-search-cache";
@@ -27,6 +29,7 @@ public static class AgentScopes
     public const string ChatPolicy = "user-or-chat-agent";
     public const string ProviderKeysPolicy = "agent-provider-keys";
     public const string CatalogPolicy = "agent-catalog";
+    public const string ExchangeRatesPolicy = "agent-exchange-rates";
     /// <summary>Any signed-in caller, a user or an agent client whatever its scopes: reads of shared data (the catalog).</summary>
     public const string UserOrAgentPolicy = "user-or-agent";
 
@@ -38,6 +41,7 @@ public static class AgentScopes
             .AddPolicy(SearchCachePolicy, p => Agent(p).RequireAssertion(c => Has(c.User, SearchCache)))
             .AddPolicy(ProviderKeysPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ProviderKeys)))
             .AddPolicy(CatalogPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Catalog)))
+            .AddPolicy(ExchangeRatesPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ExchangeRates)))
             .AddPolicy(ChatPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent)
                 .RequireAssertion(c => TokenKinds.Of(c.User) == TokenKinds.User || Has(c.User, Chat)))
             .AddPolicy(UserOrAgentPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent));

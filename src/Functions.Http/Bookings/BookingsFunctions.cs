@@ -32,8 +32,6 @@ public sealed class BookingsFunctions(BookingStore store)
                 return TypedResults.Created($"/api/bookings/{replayed.Booking.Id}", ToResponse(replayed.Booking));
             case BookingCreation.TripReadOnly:
                 return Problems.Forbidden("You can view this trip but not book on it: only its owner and editors can.");
-            case BookingCreation.CurrencyMismatch m:
-                return Problems.Conflict($"The trip's money is in {m.TripCurrency}; a booking on it must be in {m.TripCurrency}, not {booking.Currency}.");
             case BookingCreation.KeyReusedWithDifferentRequest:
                 return Problems.Unprocessable("This Idempotency-Key was already used with a different request. Use a new key for a new booking.");
             default:

@@ -61,6 +61,14 @@ public sealed class QueryReader(IQueryCollection values)
         return text.Length == 0 ? null : text;
     }
 
+    /// <summary>An ISO 4217 currency code ("EUR"), upper case as the API writes it.</summary>
+    public string? Currency(string name, string description)
+    {
+        var text = Raw(name, typeof(string), description);
+        if (text is null) return null;
+        return text.Length == 3 && text.All(char.IsAsciiLetterUpper) ? text : Fail<string>(name, $"{name} is an ISO 4217 code such as 'EUR'.");
+    }
+
     /// <summary>An enum in its JSON spelling ("in_progress"), like every enum the API writes.</summary>
     public T? Enum<T>(string name, string description) where T : struct, Enum
     {

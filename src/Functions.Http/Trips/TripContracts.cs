@@ -44,15 +44,37 @@ public sealed record Money(decimal Amount, string Currency);
 public sealed record TripResponse(
     Guid Id, Guid OwnerId, string Title, string? Description, TripType TripType, TripStatus Status,
     DateOnly StartDate, DateOnly EndDate, string? OriginCity, string? OriginCountry,
-    IReadOnlyList<Destination> Destinations, Money? Budget, string? Currency, decimal SpentAmount, int TravelerCount,
-    string MyRole, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    IReadOnlyList<Destination> Destinations, Money? Budget, string? Currency, decimal SpentAmount, TripSpending Spending,
+    int TravelerCount, string MyRole, int Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static TripResponse From(TripRow t) => new(
         t.Id, t.OwnerId, t.Title, t.Description, EnumText.Parse<TripType>(t.TripType), EnumText.Parse<TripStatus>(t.Status),
         t.StartDate, t.EndDate, t.OriginCity, t.OriginCountry,
         t.Destinations.Select(d => new Destination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList(),
-        t.BudgetAmount is { } amount ? new Money(amount, t.Currency!) : null, t.Currency, t.SpentAmount, t.TravelerCount,
+        t.BudgetAmount is { } amount ? new Money(amount, t.Currency!) : null, t.Currency, t.SpentAmount,
+        TripSpending.From(t.Currency, t.Spending), t.TravelerCount,
         t.MyRole, t.Version, t.CreatedAt, t.UpdatedAt);
+}
+
+/// <summary>
+/// What a trip has spent: per currency (its bookings may be in any), and the total in the trip's currency when every
+/// currency has a recorded exchange rate into it. Without one the total is null and <c>unconverted</c> says which
+/// currencies lack a rate: amounts are never converted at a guessed rate.
+/// </summary>
+public sealed record TripSpending(IReadOnlyList<Money> ByCurrency, Money? Total, DateTimeOffset? RatesAsOf, IReadOnlyList<string> Unconverted, string? Note)
+{
+    public static TripSpending From(string? tripCurrency, IReadOnlyList<SpendingRow> rows)
+    {
+        var byCurrency = rows.Select(r => new Money(r.Amount, r.Currency)).ToList();
+        if (tripCurrency is null || rows.Count == 0) return new(byCurrency, null, null, [], null);
+        var unconverted = rows.Where(r => r.Rate is null).Select(r => r.Currency).ToList();
+        if (unconverted.Count > 0)
+            return new(byCurrency, null, null, unconverted,
+                $"No exchange rate into {tripCurrency} is recorded for {string.Join(", ", unconverted)}, so no total in {tripCurrency} is given.");
+        var total = decimal.Round(rows.Sum(r => r.Amount * r.Rate!.Value), 2, MidpointRounding.ToEven);
+        var asOf = rows.Where(r => r.RateAsOf is not null).Select(r => r.RateAsOf).Min();
+        return new(byCurrency, new Money(total, tripCurrency), asOf, [], null);
+    }
 }
 
 public sealed record InviteRequest(string? Email, CollaboratorRole? Role);

@@ -25,7 +25,6 @@ public abstract record BookingCreation
     public sealed record Replayed(BookingRow Booking) : BookingCreation;
     public sealed record TripNotFound : BookingCreation;
     public sealed record TripReadOnly : BookingCreation;
-    public sealed record CurrencyMismatch(string TripCurrency) : BookingCreation;
     public sealed record KeyReusedWithDifferentRequest : BookingCreation;
 }
 

@@ -61,12 +61,10 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
         }
 
         var trip = await tx.QuerySingleOrDefaultAsync<TripAccess>(
-            "SELECT currency, app.can_write_trip(id) AS can_write FROM trips WHERE id = @TripId AND app.can_read_trip(id)",
+            "SELECT app.can_write_trip(id) AS can_write FROM trips WHERE id = @TripId AND app.can_read_trip(id)",
             new { booking.TripId });
         if (trip is null) return new BookingCreation.TripNotFound();
         if (!trip.CanWrite) return new BookingCreation.TripReadOnly();
-        if (trip.Currency is not null && trip.Currency != booking.Currency)
-            return new BookingCreation.CurrencyMismatch(trip.Currency!);
 
         BookingRow? created = null;
         for (var attempt = 1; created is null; attempt++)
@@ -90,13 +88,6 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
             catch (PostgresException ex) when (ex is { SqlState: "23505", ConstraintName: "bookings_confirmation_code_key" } && attempt < CodeAttempts)
             {
                 await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT new_booking");
-            }
-            catch (PostgresException ex) when (ex is { SqlState: "23514", ConstraintName: "bookings_currency_matches_trip" })
-            {
-                // A concurrent first booking fixed the trip's currency after our check.
-                await tx.ExecuteAsync("ROLLBACK TO SAVEPOINT new_booking");
-                var currency = await tx.ExecuteScalarAsync<string>("SELECT currency FROM trips WHERE id = @TripId", new { booking.TripId });
-                return new BookingCreation.CurrencyMismatch(currency!);
             }
             catch (PostgresException ex) when (ex.SqlState == "42501")
             {
@@ -187,5 +178,5 @@ public sealed class BookingStore(Db db, ConfirmationCodes codes)
 
     private sealed record StoredKey(byte[] RequestHash, Guid BookingId);
 
-    private sealed record TripAccess(string? Currency, bool CanWrite);
+    private sealed record TripAccess(bool CanWrite);
 }

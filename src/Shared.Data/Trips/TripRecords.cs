@@ -6,14 +6,20 @@ public sealed record TripRow(
     Guid Id, Guid OwnerId, string Title, string? Description, string TripType, string Status,
     DateOnly StartDate, DateOnly EndDate, string? OriginCity, string? OriginCountry,
     string? Currency, decimal? BudgetAmount, decimal SpentAmount, int TravelerCount, int Version,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MyRole, string DestinationsJson)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string MyRole, string DestinationsJson, string SpendingJson)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The destinations, in order; read with the trip in the same statement (no second round trip).</summary>
     public IReadOnlyList<DestinationRow> Destinations { get; } =
         JsonSerializer.Deserialize<List<DestinationRow>>(DestinationsJson, Json) ?? [];
+
+    /// <summary>What the trip's non-cancelled bookings add up to in each currency, with the rate into the trip's currency where one is recorded.</summary>
+    public IReadOnlyList<SpendingRow> Spending { get; } = JsonSerializer.Deserialize<List<SpendingRow>>(SpendingJson, Json) ?? [];
 }
+
+/// <summary>One currency's spending; Rate (1 unit of it in the trip's currency) is null when no exchange rate is recorded.</summary>
+public sealed record SpendingRow(string Currency, decimal Amount, decimal? Rate, DateTimeOffset? RateAsOf);
 
 public sealed record DestinationRow(string City, string Country, DateOnly? ArrivalDate, DateOnly? DepartureDate);
 

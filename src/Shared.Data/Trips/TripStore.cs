@@ -13,7 +13,11 @@ public sealed class TripStore(Db db)
         (SELECT coalesce(json_agg(json_build_object('city', d.city, 'country', d.country,
                                                     'arrivalDate', d.arrival_date, 'departureDate', d.departure_date)
                                   ORDER BY d.position), '[]')
-           FROM trip_destinations d WHERE d.trip_id = t.id)::text AS destinations_json
+           FROM trip_destinations d WHERE d.trip_id = t.id)::text AS destinations_json,
+        (SELECT coalesce(json_agg(json_build_object('currency', s.currency, 'amount', s.amount, 'rate', c.rate, 'rateAsOf', c.as_of)
+                                  ORDER BY s.currency), '[]')
+           FROM trip_spending s LEFT JOIN LATERAL app.conversion(s.currency, t.currency) AS c ON true
+          WHERE s.trip_id = t.id)::text AS spending_json
         """;
 
     public Task<TripRow> CreateAsync(Guid userId, NewTrip trip, CancellationToken ct) =>
@@ -61,8 +65,12 @@ public sealed class TripStore(Db db)
             var byStatus = (await tx.QueryAsync<StatusCount>(
                 "SELECT status, count(*) AS trips FROM trips GROUP BY status ORDER BY status")).ToList();
             var byCurrency = (await tx.QueryAsync<CurrencyTotals>("""
-                SELECT currency, count(*) AS trips, coalesce(sum(budget_amount), 0) AS budget, sum(spent_amount) AS spent
-                  FROM trips WHERE currency IS NOT NULL GROUP BY currency ORDER BY currency
+                WITH budgets AS (SELECT currency, count(*) AS trips, coalesce(sum(budget_amount), 0) AS budget
+                                   FROM trips WHERE currency IS NOT NULL GROUP BY currency),
+                     spent AS (SELECT currency, sum(amount) AS spent FROM trip_spending GROUP BY currency)
+                SELECT currency, coalesce(b.trips, 0) AS trips, coalesce(b.budget, 0) AS budget, coalesce(s.spent, 0) AS spent
+                  FROM budgets b FULL JOIN spent s USING (currency)
+                 ORDER BY currency
                 """)).ToList();
             return new TripStats(byStatus.Sum(s => s.Trips), byStatus, byCurrency);
         }, ct);
@@ -83,11 +91,10 @@ public sealed class TripStore(Db db)
             if (end < start) return new TripChange.Invalid(p.EndDate is null ? "startDate" : "endDate", "The end date must be on or after the start date.");
             var destinations = p.Destinations ?? current.Destinations.Select(d => new NewDestination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList();
             if (TripRules.DestinationOutside(destinations, start, end) is { } bad) return new TripChange.Invalid(bad.Field, bad.Message);
-            // Clearing the budget frees the currency too, unless bookings already fixed it.
-            var currency = p.ClearBudget ? (current.SpentAmount > 0 ? current.Currency : null) : p.Currency ?? current.Currency;
+            // Clearing the budget frees the currency too, unless bookings gave the trip money to count in it. A new
+            // budget currency is fine under bookings: what the trip spent in it is read from its per-currency spending.
+            var currency = p.ClearBudget ? (current.Spending.Count > 0 ? current.Currency : null) : p.Currency ?? current.Currency;
             if (p.BudgetAmount is not null && currency is null) return new TripChange.Invalid("budget.currency", "A budget needs a currency.");
-            if (currency != current.Currency && current.SpentAmount > 0)
-                return new TripChange.Conflict($"The trip has bookings in {current.Currency}; its currency cannot change.");
 
             await tx.ExecuteAsync("""
                 UPDATE trips SET

@@ -5,6 +5,7 @@ using TravelFunctions.Http.ApiLogs;
 using TravelFunctions.Http.Bookings;
 using TravelFunctions.Http.Conversations;
 using TravelFunctions.Http.Events;
+using TravelFunctions.Http.ExchangeRates;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Places;
@@ -36,6 +37,7 @@ public static class AppRegistrations
         services.AddSearchCache();
         services.AddPlaces();
         services.AddPreferences();
+        services.AddExchangeRates();
         services.AddProviderKeys(config);
         services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);
     }
