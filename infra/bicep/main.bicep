@@ -125,6 +125,7 @@ param analyzeTablesSchedule string = '0 45 3 * * *'
 param retentionPurgeSchedule string = '0 30 4 * * *'
 param refreshReportingSchedule string = '0 5 * * * *'
 param providerKeyRewrapSchedule string = '0 20 * * * *'
+param notificationRemindersSchedule string = '0 */15 * * * *'
 
 @minValue(30)
 @description('Time budget of one job run in seconds; keep it well inside the host functionTimeout.')
@@ -394,6 +395,7 @@ var timersAppSettings = union(providerKeySettings, {
   RetentionPurgeSchedule: retentionPurgeSchedule
   RefreshReportingSchedule: refreshReportingSchedule
   ProviderKeyRewrapSchedule: providerKeyRewrapSchedule
+  NotificationRemindersSchedule: notificationRemindersSchedule
   JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
   Maintenance__PurgeBatchSize: string(maintenancePurgeBatchSize)
   Maintenance__PurgeUserBatchSize: string(maintenancePurgeUserBatchSize)

@@ -11,6 +11,7 @@ using TravelFunctions.Http.Events;
 using TravelFunctions.Http.ExchangeRates;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
@@ -43,6 +44,7 @@ builder.Services.AddSearchCache();
 builder.Services.AddPlaces();
 builder.Services.AddPreferences();
 builder.Services.AddExchangeRates();
+builder.Services.AddNotifications();
 builder.Services.AddProviderKeys(builder.Configuration);
 
 builder.Build().Run();

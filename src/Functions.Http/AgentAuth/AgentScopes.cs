@@ -22,6 +22,8 @@ public static class AgentScopes
     public const string Catalog = "agents:catalog";
     /// <summary>Recording exchange rates, which trips total their spending with.</summary>
     public const string ExchangeRates = "agents:exchange-rates";
+    /// <summary>Delivering notifications: pending ones with the user's address, and each outcome.</summary>
+    public const string Notifications = "agents:notifications";
 
     public const string LogsPolicy = "agent-logs";
     public const string SearchCachePolicy = "agent-search-cache";
@@ -30,6 +32,7 @@ public static class AgentScopes
     public const string ProviderKeysPolicy = "agent-provider-keys";
     public const string CatalogPolicy = "agent-catalog";
     public const string ExchangeRatesPolicy = "agent-exchange-rates";
+    public const string NotificationsPolicy = "agent-notifications";
     /// <summary>Any signed-in caller, a user or an agent client whatever its scopes: reads of shared data (the catalog).</summary>
     public const string UserOrAgentPolicy = "user-or-agent";
 
@@ -42,6 +45,7 @@ public static class AgentScopes
             .AddPolicy(ProviderKeysPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ProviderKeys)))
             .AddPolicy(CatalogPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Catalog)))
             .AddPolicy(ExchangeRatesPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ExchangeRates)))
+            .AddPolicy(NotificationsPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Notifications)))
             .AddPolicy(ChatPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent)
                 .RequireAssertion(c => TokenKinds.Of(c.User) == TokenKinds.User || Has(c.User, Chat)))
             .AddPolicy(UserOrAgentPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent));

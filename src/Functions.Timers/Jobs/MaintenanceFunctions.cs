@@ -34,6 +34,11 @@ public sealed class MaintenanceFunctions(JobInvocation jobs)
     public Task RefreshReporting([TimerTrigger("%RefreshReportingSchedule%")] TimerInfo timer, FunctionContext context) =>
         jobs.RunAsync("RefreshReporting", timer, context);
 
+    [Function("NotificationReminders")]
+    [FixedDelayRetry(2, "00:01:00")]
+    public Task NotificationReminders([TimerTrigger("%NotificationRemindersSchedule%")] TimerInfo timer, FunctionContext context) =>
+        jobs.RunAsync("NotificationReminders", timer, context);
+
     [Function("ProviderKeyRewrap")]
     [FixedDelayRetry(2, "00:01:00")]
     public Task ProviderKeyRewrap([TimerTrigger("%ProviderKeyRewrapSchedule%")] TimerInfo timer, FunctionContext context) =>

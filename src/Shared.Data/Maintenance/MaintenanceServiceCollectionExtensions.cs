@@ -23,6 +23,7 @@ public static class MaintenanceServiceCollectionExtensions
         services.AddSingleton<IMaintenanceJob, AnalyzeTablesJob>();
         services.AddSingleton<IMaintenanceJob, RetentionPurgeJob>();
         services.AddSingleton<IMaintenanceJob, RefreshReportingJob>();
+        services.AddSingleton<IMaintenanceJob, Notifications.NotificationRemindersJob>();
         return services;
     }
 }

@@ -21,6 +21,9 @@ public sealed class UserExport(Db db)
                                                              FROM trip_destinations d WHERE d.trip_id = t.id), '[]'),
                                  'collaborators', coalesce((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.invited_at)
                                                               FROM trip_collaborators c WHERE c.trip_id = t.id), '[]'),
+                                 'spending', coalesce((SELECT jsonb_agg(jsonb_build_object('currency', s.currency, 'amount', s.amount)
+                                                                  ORDER BY s.currency)
+                                                         FROM trip_spending s WHERE s.trip_id = t.id), '[]'),
                                  'preferences', (SELECT to_jsonb(p) - 'trip_id' || jsonb_build_object(
                                                    'dietaryRestrictions', array(SELECT r.restriction FROM trip_dietary_restrictions r
                                                                                  WHERE r.trip_id = t.id ORDER BY r.restriction),
@@ -53,6 +56,9 @@ public sealed class UserExport(Db db)
                                     FROM user_events e WHERE e.user_id = app.current_user_id()), '[]'),
           'notifications', coalesce((SELECT jsonb_agg(to_jsonb(n) ORDER BY n.created_at, n.id)
                                        FROM notifications n WHERE n.user_id = app.current_user_id()), '[]'),
+          -- The keys that keep each notification from being sent twice (which booking or trip, for whom, when).
+          'notificationKeys', coalesce((SELECT jsonb_agg(to_jsonb(k) ORDER BY k.created_at, k.key)
+                                          FROM notification_keys k WHERE k.user_id = app.current_user_id()), '[]'),
           'agentFeedback', coalesce((SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at)
                                        FROM agent_feedback f WHERE f.user_id = app.current_user_id()), '[]'),
           'externalApiLogs', coalesce((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.created_at, l.id)

@@ -8,6 +8,7 @@ using TravelFunctions.Http.Events;
 using TravelFunctions.Http.ExchangeRates;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
@@ -38,6 +39,7 @@ public static class AppRegistrations
         services.AddPlaces();
         services.AddPreferences();
         services.AddExchangeRates();
+        services.AddNotifications();
         services.AddProviderKeys(config);
         services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);
     }
