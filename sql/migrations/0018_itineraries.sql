@@ -110,7 +110,7 @@ CREATE TABLE itinerary_items (
     day_id              uuid NOT NULL,
     version_id          uuid NOT NULL,
     trip_id             uuid NOT NULL,
-    position            smallint NOT NULL CHECK (position BETWEEN 1 AND 200),
+    position            smallint NOT NULL CHECK (position BETWEEN 1 AND 100),
     item_type           text NOT NULL CHECK (item_type IN ('attraction', 'meal', 'transport', 'accommodation', 'free_time', 'other')),
     title               text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
     description         text CHECK (length(description) <= 4000),
