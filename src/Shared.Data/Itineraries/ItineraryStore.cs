@@ -134,7 +134,7 @@ public sealed class ItineraryStore(Db db)
         NewItineraryItem item, CancellationToken ct) =>
         WriteAsync(userId, tripId, versionId, expected, async tx =>
         {
-            if (await DayAsync(tx, versionId, to) is not { } day) return MissingDay(to);
+            if (await DayAsync(tx, versionId, to) is not { } day) return MissingDay(to, target: false);
             if (await ReferencesAsync(tx, tripId, [(Field: "", Item: item)]) is { } bad) return bad;
             if (await OpenAsync(tx, day, position) is { } refused) return refused;
             var itemId = Guid.NewGuid();
@@ -147,13 +147,21 @@ public sealed class ItineraryStore(Db db)
         WriteAsync(userId, tripId, versionId, expected, async tx =>
         {
             var current = await tx.QuerySingleOrDefaultAsync<ItemState>(
-                "SELECT item_type, status, attraction_id FROM itinerary_items WHERE id = @itemId AND version_id = @versionId",
+                """
+                SELECT item_type, status, attraction_id, to_char(start_time, 'HH24:MI') AS start_time, to_char(end_time, 'HH24:MI') AS end_time
+                  FROM itinerary_items WHERE id = @itemId AND version_id = @versionId
+                """,
                 new { itemId, versionId });
             if (current is null) return new ItineraryChange.NotFound("The item");
             var type = p.ItemType ?? current.ItemType;
             var attraction = p.ClearAttraction ? null : p.AttractionId ?? current.AttractionId;
             if (attraction is not null && type != "attraction")
                 return new ItineraryChange.Invalid(p.ItemType is null ? "attractionId" : "itemType", "Only an item of type attraction points at an attraction.");
+            // Times as they end up (one may be set, the other kept), "HH:mm" comparing as text does as times.
+            var start = p.ClearStartTime ? null : p.StartTime ?? current.StartTime;
+            var end = p.ClearEndTime ? null : p.EndTime ?? current.EndTime;
+            if (start is not null && end is not null && string.CompareOrdinal(end, start) < 0)
+                return new ItineraryChange.Invalid(p.EndTime is null ? "startTime" : "endTime", "The end time must not be before the start time.");
             if (p.Status == "delayed" && current.Status != "delayed")
                 return new ItineraryChange.Invalid("status", "An item is delayed with POST .../items/{itemId}/delay, which makes its copy.");
             var probe = new NewItineraryItem(type, "-", BookingId: p.BookingId, AttractionId: p.AttractionId);
@@ -184,12 +192,6 @@ public sealed class ItineraryStore(Db db)
                 p.AttractionId, p.ClearAttraction, p.Status, p.AiReason, p.ClearAiReason, p.AiConfidence, p.ClearAiConfidence,
                 UserRating = (short?)p.UserRating, p.ClearUserRating, itemId,
             });
-            // Times are checked as they end up (one may be set, the other kept): the CHECK would say it too, as a 400 without a field.
-            if (await tx.ExecuteScalarAsync<bool>("SELECT end_time < start_time FROM itinerary_items WHERE id = @itemId", new { itemId }))
-            {
-                tx.RollbackWhenDone();
-                return new ItineraryChange.Invalid(p.EndTime is null ? "startTime" : "endTime", "The end time must not be before the start time.");
-            }
             return new ItineraryChange.Done((await ReadAsync(tx, tripId, versionId))!, itemId);
         }, ct);
 
@@ -288,7 +290,7 @@ public sealed class ItineraryStore(Db db)
     // ---------------------------------------------------------------------------------------------
 
     private sealed record TripDates(DateOnly StartDate, DateOnly EndDate);
-    private sealed record ItemState(string ItemType, string Status, Guid? AttractionId);
+    private sealed record ItemState(string ItemType, string Status, Guid? AttractionId, string? StartTime, string? EndTime);
     private sealed record Placed(Guid DayId, short Position);
     private sealed record DelaySource(Guid DayId, string Status);
     private sealed record DayState(Guid Id, int Count);
@@ -341,9 +343,10 @@ public sealed class ItineraryStore(Db db)
              WHERE d.version_id = @versionId AND (d.id = @DayId OR d.day_number = @DayNumber)
             """, new { versionId, to.DayId, DayNumber = (short?)to.DayNumber });
 
-    private static ItineraryChange MissingDay(DayRef to) => to.DayId is null
-        ? new ItineraryChange.Invalid("toDayNumber", "The itinerary has no day with that number.")
-        : new ItineraryChange.Invalid("toDayId", "The itinerary has no day with that id.");
+    /// <param name="target">The members naming the day: "dayId"/"dayNumber" (add) or "toDayId"/"toDayNumber" (move, delay).</param>
+    private static ItineraryChange MissingDay(DayRef to, bool target = true) => to.DayId is null
+        ? new ItineraryChange.Invalid(target ? "toDayNumber" : "dayNumber", "The itinerary has no day with that number.")
+        : new ItineraryChange.Invalid(target ? "toDayId" : "dayId", "The itinerary has no day with that id.");
 
     /// <summary>Opens a place at the position (absent: after the last item) of a day: the items from there on move down one.</summary>
     private static async Task<ItineraryChange?> OpenAsync(DbTx tx, DayState day, int? position)

@@ -85,10 +85,10 @@ public sealed class TripStore(Db db)
             if (TripRules.DestinationOutside(destinations, start, end) is { } bad) return new TripChange.Invalid(bad.Field, bad.Message);
             // Itinerary days keep the trip's dates from shrinking past them (0018's trigger refuses it too): move or drop the
             // days first. The trip row lock above keeps new days out until this commits (their trigger share-locks the trip).
-            if ((start > current.StartDate || end < current.EndDate) && await tx.QuerySingleOrDefaultAsync<DateOnly?>(
-                    "SELECT min(date) FROM itinerary_days WHERE trip_id = @tripId AND (date < @start OR date > @end)",
+            if ((start > current.StartDate || end < current.EndDate) && await tx.QuerySingleOrDefaultAsync<string>(
+                    "SELECT to_char(min(date), 'YYYY-MM-DD') FROM itinerary_days WHERE trip_id = @tripId AND (date < @start OR date > @end)",
                     new { tripId, start, end }) is { } stranded)
-                return new TripChange.Conflict($"An itinerary of this trip has a day on {stranded:yyyy-MM-dd}, outside the new dates.");
+                return new TripChange.Conflict($"An itinerary of this trip has a day on {stranded}, outside the new dates; move or remove it first.");
             // Clearing the budget frees the currency too, unless bookings already fixed it.
             var currency = p.ClearBudget ? (current.SpentAmount > 0 ? current.Currency : null) : p.Currency ?? current.Currency;
             if (p.BudgetAmount is not null && currency is null) return new TripChange.Invalid("budget.currency", "A budget needs a currency.");
