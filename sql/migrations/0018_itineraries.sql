@@ -33,18 +33,21 @@ CREATE INDEX itinerary_versions_page_idx ON itinerary_versions (trip_id, created
 CREATE TRIGGER itinerary_versions_touch BEFORE UPDATE ON itinerary_versions FOR EACH ROW EXECUTE FUNCTION app.touch_updated_at();
 
 -- At least one selected: when a transaction ends, a trip that has versions has exactly one selected (with the unique
--- index). Deferred, so selecting another version (unselect one, select the other) is free to pass through zero.
+-- index). Deferred, so selecting another version (unselect one, select the other) is free to pass through zero, and
+-- deleting the selected version is refused unless another is selected in the same transaction (or none is left).
 CREATE FUNCTION app.itinerary_versions_one_selected() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+  v_trip uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.trip_id ELSE NEW.trip_id END;
 BEGIN
-  IF EXISTS (SELECT 1 FROM itinerary_versions WHERE trip_id = NEW.trip_id)
-     AND NOT EXISTS (SELECT 1 FROM itinerary_versions WHERE trip_id = NEW.trip_id AND is_selected) THEN
-    RAISE EXCEPTION 'trip % has itinerary versions but none selected', NEW.trip_id
+  IF EXISTS (SELECT 1 FROM itinerary_versions WHERE trip_id = v_trip)
+     AND NOT EXISTS (SELECT 1 FROM itinerary_versions WHERE trip_id = v_trip AND is_selected) THEN
+    RAISE EXCEPTION 'trip % has itinerary versions but none selected', v_trip
       USING ERRCODE = 'check_violation', CONSTRAINT = 'itinerary_versions_one_selected';
   END IF;
   RETURN NULL;
 END $fn$;
-CREATE CONSTRAINT TRIGGER itinerary_versions_one_selected AFTER INSERT OR UPDATE OF is_selected ON itinerary_versions
+CREATE CONSTRAINT TRIGGER itinerary_versions_one_selected AFTER INSERT OR UPDATE OF is_selected OR DELETE ON itinerary_versions
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION app.itinerary_versions_one_selected();
 
 -- ---------------------------------------------------------------------------------------------
@@ -216,6 +219,8 @@ GRANT SELECT ON itinerary_versions, itinerary_days, itinerary_items TO travel_ap
 GRANT INSERT (id, trip_id, number, title, generated_by, model_version, is_selected, created_by) ON itinerary_versions TO travel_app;
 -- Selecting a version is the one update of a version row (and what its row lock needs).
 GRANT UPDATE (is_selected) ON itinerary_versions TO travel_app;
+-- A version is deleted whole (its days and items go by cascade, run as the owner).
+GRANT DELETE ON itinerary_versions TO travel_app;
 GRANT INSERT (id, version_id, trip_id, day_number, date, city, title) ON itinerary_days TO travel_app;
 GRANT INSERT (id, day_id, version_id, trip_id, position, item_type, title, description, start_time, end_time, duration_minutes,
   cost_per_person, currency, booking_required, booking_id, attraction_id, status, delayed_to_item_id, ai_reason, ai_confidence,
@@ -232,6 +237,7 @@ CREATE POLICY itinerary_versions_insert ON itinerary_versions FOR INSERT TO trav
   WITH CHECK (app.can_write_trip(trip_id) AND created_by = app.current_user_id());
 CREATE POLICY itinerary_versions_update ON itinerary_versions FOR UPDATE TO travel_app
   USING (app.can_write_trip(trip_id)) WITH CHECK (app.can_write_trip(trip_id));
+CREATE POLICY itinerary_versions_delete ON itinerary_versions FOR DELETE TO travel_app USING (app.can_write_trip(trip_id));
 
 ALTER TABLE itinerary_days ENABLE ROW LEVEL SECURITY;
 CREATE POLICY itinerary_days_read ON itinerary_days FOR SELECT TO travel_app USING (app.can_read_trip(trip_id));

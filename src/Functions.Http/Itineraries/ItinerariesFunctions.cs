@@ -52,6 +52,13 @@ public sealed class ItinerariesFunctions(ItineraryStore store)
         return TypedResults.Ok(ItineraryResponse.From(version));
     }
 
+    /// <summary>Deletes the version whole. The selected version only when it is the trip's last (else 409: select another first).</summary>
+    [Function("DeleteItinerary")]
+    public async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Version)] HttpRequest req, Guid tripId, Guid versionId) =>
+        await store.DeleteAsync(req.UserId(), tripId, versionId, req.HttpContext.RequestAborted) is { } refused
+            ? Problem(refused) : TypedResults.NoContent();
+
     /// <summary>Makes this the trip's selected version; the previously selected one is unselected in the same transaction.</summary>
     [Function("SelectItinerary")]
     public async Task<Results<Ok<ItineraryResponse>, ProblemHttpResult, ValidationProblem>> Select(

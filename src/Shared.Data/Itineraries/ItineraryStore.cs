@@ -129,6 +129,25 @@ public sealed class ItineraryStore(Db db)
             return new ItineraryChange.Done((await ReadAsync(tx, tripId, versionId))!);
         }, ct);
 
+    /// <summary>
+    /// Deletes a version with its days and items. The selected one goes only when it is the trip's last version: otherwise
+    /// another is selected first (Conflict), so the trip never has versions and none selected.
+    /// </summary>
+    public Task<ItineraryChange?> DeleteAsync(Guid userId, Guid tripId, Guid versionId, CancellationToken ct) =>
+        db.AsUserAsync<ItineraryChange?>(userId, async tx =>
+        {
+            if (await WriterAsync(tx, tripId) is { } refused) return refused;
+            await tx.ExecuteAsync("SELECT 1 FROM trips WHERE id = @tripId FOR NO KEY UPDATE", new { tripId });
+            var selected = await tx.QuerySingleOrDefaultAsync<bool?>(
+                "SELECT is_selected FROM itinerary_versions WHERE id = @versionId AND trip_id = @tripId", new { tripId, versionId });
+            if (selected is null) return new ItineraryChange.NotFound("The itinerary");
+            if (selected == true && await tx.ExecuteScalarAsync<bool>(
+                    "SELECT EXISTS (SELECT 1 FROM itinerary_versions WHERE trip_id = @tripId AND id <> @versionId)", new { tripId, versionId }))
+                return new ItineraryChange.Conflict("This is the trip's selected itinerary; select another version before deleting it.");
+            await tx.ExecuteAsync("DELETE FROM itinerary_versions WHERE id = @versionId", new { versionId });
+            return null;
+        }, ct);
+
     /// <summary>A new item in a day, at a position (absent: last); the items from there on move down one.</summary>
     public Task<ItineraryChange> AddItemAsync(Guid userId, Guid tripId, Guid versionId, int? expected, DayRef to, int? position,
         NewItineraryItem item, CancellationToken ct) =>

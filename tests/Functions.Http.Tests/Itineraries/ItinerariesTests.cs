@@ -394,6 +394,39 @@ public sealed class ItinerariesTests(ApiFixture api) : IClassFixture<ApiFixture>
         """, new { trip });
 
     [Fact]
+    public async Task A_version_is_deleted_whole_but_the_selected_one_only_when_it_is_the_last()
+    {
+        var (owner, trip) = await NewTripAsync();
+        var viewer = await api.NewUserAsync();
+        var stranger = await api.NewUserAsync();
+        await owner.ShareAsync(trip, viewer, "viewer");
+        var v1 = await owner.CreateItineraryAsync(trip);
+        var v2 = await owner.CreateItineraryAsync(trip);
+
+        await (await viewer.Client.DeleteAsync(Path(trip, v2))).ProblemAsync(HttpStatusCode.Forbidden);
+        await (await stranger.Client.DeleteAsync(Path(trip, v2))).ProblemAsync(HttpStatusCode.NotFound);
+        await (await owner.Client.DeleteAsync(Path(trip, v1))).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.Equal(2L, await api.AdminScalarAsync<long>("SELECT count(*) FROM itinerary_versions WHERE trip_id = @trip", new { trip }));
+
+        await (await owner.Client.DeleteAsync(Path(trip, v2))).EnsureStatusAsync(HttpStatusCode.NoContent);
+        Assert.Equal(0L, await api.AdminScalarAsync<long>("SELECT count(*) FROM itinerary_items WHERE version_id = @id", new { id = v2.Id() }));
+        Assert.Equal(0L, await api.AdminScalarAsync<long>("SELECT count(*) FROM itinerary_days WHERE version_id = @id", new { id = v2.Id() }));
+        await (await owner.Client.GetAsync(Path(trip, v2))).ProblemAsync(HttpStatusCode.NotFound);
+        await (await owner.Client.DeleteAsync(Path(trip, v2))).ProblemAsync(HttpStatusCode.NotFound);
+
+        // The last one goes even though selected; then the trip's dates are free again.
+        await (await owner.Client.PatchAsync($"/api/trips/{trip}", MergePatch("""{"endDate":"2027-05-01","destinations":null}"""))).ProblemAsync(HttpStatusCode.Conflict);
+        await (await owner.Client.DeleteAsync(Path(trip, v1))).EnsureStatusAsync(HttpStatusCode.NoContent);
+        await (await owner.Client.PatchAsync($"/api/trips/{trip}", MergePatch("""{"endDate":"2027-05-01","destinations":null}"""))).EnsureStatusAsync(HttpStatusCode.OK);
+        var next = await owner.CreateItineraryAsync(trip, new JsonObject
+        {
+            ["generatedBy"] = "manual", ["days"] = new JsonArray(Day(1, "2027-05-01", Item("Only"))),
+        });
+        Assert.True(next["isSelected"]!.GetValue<bool>());
+        Assert.Equal(1, next["number"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Days_stay_inside_the_trip_and_the_trip_dates_cannot_strand_them()
     {
         var (owner, trip) = await NewTripAsync();
