@@ -7,6 +7,7 @@ using TravelFunctions.Http.Conversations;
 using TravelFunctions.Http.Events;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Itineraries;
 using TravelFunctions.Http.Places;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
@@ -27,6 +28,7 @@ public static class AppRegistrations
         services.AddHealth();
         services.AddUsers();
         services.AddTrips();
+        services.AddItineraries();
         services.AddBookings();
         services.AddAgentAuth();
         services.AddConversations();
