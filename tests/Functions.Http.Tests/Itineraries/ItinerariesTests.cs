@@ -360,6 +360,16 @@ public sealed class ItinerariesTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task A_document_over_one_mebibyte_is_413_and_writes_nothing()
+    {
+        var (owner, trip) = await NewTripAsync();
+        var doc = Document();
+        doc["title"] = new string('x', 1024 * 1024);
+        await (await owner.Client.PostAsync($"/api/trips/{trip}/itineraries", Json(doc))).ProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(0L, await api.AdminScalarAsync<long>("SELECT count(*) FROM itinerary_versions WHERE trip_id = @trip", new { trip }));
+    }
+
+    [Fact]
     public async Task A_linked_booking_must_be_of_the_same_trip()
     {
         var (owner, trip) = await NewTripAsync();
@@ -424,6 +434,11 @@ public sealed class ItinerariesTests(ApiFixture api) : IClassFixture<ApiFixture>
         });
         Assert.True(next["isSelected"]!.GetValue<bool>());
         Assert.Equal(1, next["number"]!.GetValue<int>());
+
+        // Deleting the trip (as the app's role) takes its itineraries with it.
+        await (await owner.Client.DeleteAsync($"/api/trips/{trip}")).EnsureStatusAsync(HttpStatusCode.NoContent);
+        foreach (var table in new[] { "itinerary_versions", "itinerary_days", "itinerary_items" })
+            Assert.Equal(0L, await api.AdminScalarAsync<long>($"SELECT count(*) FROM {table} WHERE trip_id = @trip", new { trip }));
     }
 
     [Fact]
