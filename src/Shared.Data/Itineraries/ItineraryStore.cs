@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using TravelFunctions.Data.Connections;
@@ -74,8 +75,8 @@ public sealed class ItineraryStore(Db db)
         WithReferenceErrorsAsync(() => db.AsUserAsync<ItineraryChange>(userId, async tx =>
         {
             if (await WriterAsync(tx, tripId) is { } refused) return refused;
-            // Every refusal below comes before the first write. The trip row lock orders version creation and selection per trip (numbers, the one selected version), and
-            // holds the trip's dates still while the days are checked against them.
+            // Every refusal below comes before the first write. The trip row lock orders version creation and selection
+            // per trip (numbers, the one selected version) and holds the trip's dates still while the days are checked.
             var trip = await tx.QuerySingleAsync<TripDates>(
                 "SELECT start_date, end_date FROM trips WHERE id = @tripId FOR NO KEY UPDATE", new { tripId });
             for (var d = 0; d < doc.Days.Count; d++)
@@ -104,7 +105,7 @@ public sealed class ItineraryStore(Db db)
                 versionId, tripId,
                 days = JsonSerializer.Serialize(days.Select(d => new Dictionary<string, object?>
                 {
-                    ["id"] = d.Id, ["day_number"] = d.Day.DayNumber, ["date"] = d.Day.Date.ToString("yyyy-MM-dd"), ["city"] = d.Day.City, ["title"] = d.Day.Title,
+                    ["id"] = d.Id, ["day_number"] = d.Day.DayNumber, ["date"] = d.Day.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["city"] = d.Day.City, ["title"] = d.Day.Title,
                 })),
             });
             var rows = days.SelectMany(d => d.Day.Items.Select((item, i) => ItemJson(Guid.NewGuid(), d.Id, i + 1, item))).ToList();
