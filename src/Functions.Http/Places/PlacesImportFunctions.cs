@@ -51,7 +51,7 @@ public sealed class PlacesImportFunctions(PlaceWriter writer, TimeProvider clock
             a => $"/api/places/attractions/{a.Id}");
     }
 
-    /// <summary>Itinerary items do not exist yet: a link to one is kept by id, unchecked, until they do.</summary>
+    /// <summary>What a link names must exist (an attraction, a trip, an itinerary item: 0018 made the last a foreign key too).</summary>
     [Function("UpsertBookingLink")]
     public async Task<Results<Created<BookingLinkResponse>, Ok<BookingLinkResponse>, ValidationProblem, ProblemHttpResult>> BookingLink(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "places/booking-links")] HttpRequest req, [JsonBody] UpsertBookingLinkRequest r)

@@ -159,7 +159,12 @@ public sealed partial class PlaceWriter(Db db)
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
             // Nothing was written: the transaction rolled back with the failed INSERT.
-            return new PlaceUpsert<BookingLinkRow>.MissingParent("linkableId", l.LinkableType == "trip" ? "The trip" : "The attraction");
+            return new PlaceUpsert<BookingLinkRow>.MissingParent("linkableId", l.LinkableType switch
+            {
+                "trip" => "The trip",
+                "itinerary_item" => "The itinerary item",
+                _ => "The attraction",
+            });
         }
     }
 

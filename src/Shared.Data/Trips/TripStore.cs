@@ -91,6 +91,12 @@ public sealed class TripStore(Db db)
             if (end < start) return new TripChange.Invalid(p.EndDate is null ? "startDate" : "endDate", "The end date must be on or after the start date.");
             var destinations = p.Destinations ?? current.Destinations.Select(d => new NewDestination(d.City, d.Country, d.ArrivalDate, d.DepartureDate)).ToList();
             if (TripRules.DestinationOutside(destinations, start, end) is { } bad) return new TripChange.Invalid(bad.Field, bad.Message);
+            // Itinerary days keep the trip's dates from shrinking past them (0018's trigger refuses it too): delete the version
+            // holding them first. The trip row lock above keeps new days out until this commits (their trigger share-locks the trip).
+            if ((start > current.StartDate || end < current.EndDate) && await tx.QuerySingleOrDefaultAsync<string>(
+                    "SELECT to_char(min(date), 'YYYY-MM-DD') FROM itinerary_days WHERE trip_id = @tripId AND (date < @start OR date > @end)",
+                    new { tripId, start, end }) is { } stranded)
+                return new TripChange.Conflict($"An itinerary of this trip has a day on {stranded}, outside the new dates; delete that itinerary version first.");
             // Clearing the budget frees the currency too, unless bookings gave the trip money to count in it. A new
             // budget currency is fine under bookings: what the trip spent in it is read from its per-currency spending.
             var currency = p.ClearBudget ? (current.Spending.Count > 0 ? current.Currency : null) : p.Currency ?? current.Currency;

@@ -33,7 +33,15 @@ public sealed class UserExport(Db db)
                                                                                                               'priority', i.priority)
                                                                                            ORDER BY i.priority DESC, i.category)
                                                                             FROM trip_interests i WHERE i.trip_id = t.id), '[]'))
-                                                   FROM trip_preferences p WHERE p.trip_id = t.id))
+                                                   FROM trip_preferences p WHERE p.trip_id = t.id),
+                                 'itineraries', coalesce((SELECT jsonb_agg(to_jsonb(v) - 'revised_in' || jsonb_build_object(
+                                     'days', coalesce((SELECT jsonb_agg(to_jsonb(d) || jsonb_build_object(
+                                         'items', coalesce((SELECT jsonb_agg(to_jsonb(i) ORDER BY i.position)
+                                                              FROM itinerary_items i WHERE i.day_id = d.id), '[]'))
+                                         ORDER BY d.day_number)
+                                       FROM itinerary_days d WHERE d.version_id = v.id), '[]'))
+                                     ORDER BY v.number)
+                                   FROM itinerary_versions v WHERE v.trip_id = t.id), '[]'))
                                  ORDER BY t.created_at)
                                FROM trips t WHERE t.owner_id = app.current_user_id()), '[]'),
           'collaborations', coalesce((SELECT jsonb_agg(to_jsonb(c) ORDER BY c.invited_at)

@@ -8,6 +8,7 @@ using TravelFunctions.Http.Events;
 using TravelFunctions.Http.ExchangeRates;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Itineraries;
 using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
 using TravelFunctions.Http.Preferences;
@@ -30,6 +31,7 @@ public static class AppRegistrations
         services.AddHealth();
         services.AddUsers();
         services.AddTrips();
+        services.AddItineraries();
         services.AddBookings();
         services.AddAgentAuth();
         services.AddConversations();

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using TravelFunctions.Tests.AgentAuth;
 using TravelFunctions.Tests.Infrastructure;
+using TravelFunctions.Tests.Itineraries;
 using TravelFunctions.Tests.Trips;
 using Xunit;
 
@@ -94,8 +95,10 @@ public sealed class PlacesImportTests(ApiFixture api) : IClassFixture<ApiFixture
 
         var trip = (await user.CreateTripAsync())["id"]!.GetValue<Guid>();
         await agent.PostAsync("/api/places/booking-links", Link("trip", trip, 100m), HttpStatusCode.Created);
-        // Itinerary items do not exist yet: kept by id, unchecked.
-        await agent.PostAsync("/api/places/booking-links", Link("itinerary_item", Guid.NewGuid(), 10m), HttpStatusCode.Created);
+        // An itinerary item must exist too (0018's foreign key): a real one is linked, an unknown id is a 400.
+        var version = await user.CreateItineraryAsync(trip);
+        await agent.PostAsync("/api/places/booking-links", Link("itinerary_item", version.ItemNamed("A").Id(), 10m), HttpStatusCode.Created);
+        await (await agent.Client.PostAsJsonAsync("/api/places/booking-links", Link("itinerary_item", Guid.NewGuid(), 1m))).ValidationProblemAsync("linkableId");
 
         await (await agent.Client.PostAsJsonAsync("/api/places/booking-links", Link("trip", Guid.NewGuid(), 1m))).ValidationProblemAsync("linkableId");
         await (await agent.Client.PostAsJsonAsync("/api/places/booking-links", Link("attraction", Guid.NewGuid(), 1m))).ValidationProblemAsync("linkableId");

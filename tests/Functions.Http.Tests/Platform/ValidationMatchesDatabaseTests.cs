@@ -6,6 +6,7 @@ using TravelFunctions.Tests.AgentAuth;
 using TravelFunctions.Tests.Bookings;
 using TravelFunctions.Tests.Conversations;
 using TravelFunctions.Tests.Infrastructure;
+using TravelFunctions.Tests.Itineraries;
 using TravelFunctions.Tests.Trips;
 using Xunit;
 
@@ -161,5 +162,48 @@ public sealed class ValidationMatchesDatabaseTests(ApiFixture api) : IClassFixtu
             else if (forbidden.FirstOrDefault(body.Contains) is { } word) failures.Add($"{what}: '{word}' in {body}");
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+    [Fact]
+    public async Task Itinerary_values_at_their_documented_limits_are_stored_and_past_them_are_400_or_409_never_a_constraint()
+    {
+        var user = await api.NewUserAsync();
+        var trip = (await user.CreateTripAsync(TripTestData.NewTrip(start: "2027-01-01", end: "2027-12-31")))["id"]!.GetValue<Guid>();
+        JsonObject Full(int i) => new()
+        {
+            ["itemType"] = "attraction", ["title"] = new string('t', 200), ["description"] = new string('d', 4000), ["startTime"] = "00:00",
+            ["endTime"] = "23:59", ["durationMinutes"] = 1440, ["costPerPerson"] = new JsonObject { ["amount"] = 9_999_999_999.99m, ["currency"] = "EUR" },
+            ["bookingRequired"] = true, ["status"] = i % 2 == 0 ? "completed" : "skipped", ["aiReason"] = new string('r', 2000), ["aiConfidence"] = 1m,
+            ["userRating"] = 5,
+        };
+        var doc = new JsonObject
+        {
+            ["title"] = new string('v', 200), ["generatedBy"] = "ai", ["modelVersion"] = new string('m', 100),
+            ["days"] = new JsonArray(
+                new JsonObject { ["dayNumber"] = 366, ["date"] = "2027-12-31", ["city"] = new string('c', 100), ["title"] = new string('x', 200),
+                                 ["items"] = new JsonArray(Enumerable.Range(0, 100).Select(i => (JsonNode)Full(i)).ToArray()) },
+                new JsonObject { ["dayNumber"] = 1, ["date"] = "2027-01-01" }),
+        };
+        var version = await user.CreateItineraryAsync(trip, doc);
+        Assert.Equal(100, version.Titles(366).Length);
+        var path = ItineraryTestData.Path(trip, version);
+
+        // One more item in the full day: 409 (the position CHECK's limit), not a 400 without a field or a 500.
+        await (await user.Client.PostAsync(path + "/items", Json("""{"dayNumber":366,"itemType":"meal","title":"One too many"}""")))
+            .ProblemAsync(HttpStatusCode.Conflict);
+        await (await user.Client.PostAsync(path + "/items", Json("""{"dayNumber":1,"itemType":"meal","title":"X","costPerPerson":{"amount":10000000000,"currency":"EUR"}}""")))
+            .ValidationProblemAsync("costPerPerson.amount");
+        await (await user.Client.PostAsync(path + "/items", Json("""{"dayNumber":1,"itemType":"meal","title":"X","costPerPerson":{"amount":1,"currency":"EUR\n"}}""")))
+            .ValidationProblemAsync("costPerPerson.currency");
+        await (await user.Client.PostAsync(path + "/items", Json("""{"dayNumber":1,"itemType":"meal","title":"X","startTime":"10:00\n"}""")))
+            .ValidationProblemAsync("startTime");
+        await (await user.Client.PostAsync(path + "/items", Json($$"""{"dayNumber":1,"itemType":"meal","title":"{{new string('t', 201)}}"}""")))
+            .ValidationProblemAsync("title");
+        await (await user.Client.PostAsync(path + "/items", Json("""{"dayNumber":1,"itemType":"meal","title":"X","aiReason":""}""")))
+            .ValidationProblemAsync("aiReason");
+        await (await user.Client.PostAsync(path + "/items", Json("""{"dayNumber":367,"itemType":"meal","title":"X"}""")))
+            .ValidationProblemAsync("dayNumber");
+        await (await user.Client.PostAsync(path + "/items", Json("""{"dayNumber":1,"position":101,"itemType":"meal","title":"X"}""")))
+            .ValidationProblemAsync("position");
+        Assert.Equal(100L, await api.AdminScalarAsync<long>("SELECT count(*) FROM itinerary_items WHERE version_id = @id", new { id = version["id"]!.GetValue<Guid>() }));
     }
 }

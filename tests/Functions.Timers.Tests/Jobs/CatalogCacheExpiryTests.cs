@@ -25,8 +25,8 @@ public sealed class CatalogCacheExpiryTests(JobsFixture fx) : IClassFixture<Jobs
             RETURNING id
             """, new { now });
         await admin.ExecuteAsync("""
-            INSERT INTO booking_links (linkable_type, itinerary_item_id, provider, booking_url, cached_at, expires_at)
-            SELECT 'itinerary_item', gen_random_uuid(), 'viator', 'https://viator.example/' || i, @now - interval '2 days',
+            INSERT INTO booking_links (linkable_type, attraction_id, provider, booking_url, cached_at, expires_at)
+            SELECT 'attraction', (SELECT id FROM attractions ORDER BY id LIMIT 1), 'viator_' || i, 'https://viator.example/' || i, @now - interval '2 days',
                    CASE WHEN i <= 2345 THEN @now - interval '1 second' ELSE @now + interval '1 day' END
               FROM generate_series(1, 2360) i;
             INSERT INTO attraction_reviews (attraction_id, source, external_review_id, rating, cached_at)
