@@ -125,6 +125,7 @@ param analyzeTablesSchedule string = '0 45 3 * * *'
 param retentionPurgeSchedule string = '0 30 4 * * *'
 param refreshReportingSchedule string = '0 5 * * * *'
 param providerKeyRewrapSchedule string = '0 20 * * * *'
+param erasureRewriteSchedule string = '0 0 3 1 * *'
 
 @minValue(30)
 @description('Time budget of one job run in seconds; keep it well inside the host functionTimeout.')
@@ -389,6 +390,7 @@ var timersAppSettings = union(providerKeySettings, {
   ArchiveStorage: 'https://${archiveStorage.outputs.name}.blob.${environment().suffixes.storage}'
   ArchiveContainer: archiveStorage.outputs.containerName
   PartitionMaintenanceSchedule: partitionMaintenanceSchedule
+  ErasureRewriteSchedule: erasureRewriteSchedule
   CacheExpirySchedule: cacheExpirySchedule
   AnalyzeTablesSchedule: analyzeTablesSchedule
   RetentionPurgeSchedule: retentionPurgeSchedule

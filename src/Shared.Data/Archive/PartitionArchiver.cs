@@ -98,7 +98,7 @@ public sealed class PartitionArchiver
                 {
                     case ArchiveState.Exporting:
                         await ArchiveLedger.CountAttemptAsync(conn, rec.Id, ct);
-                        var export = await _exporter.ExportAsync(p, ct);
+                        var export = await _exporter.ExportAsync(p, rec.Id, ct);
                         await Hook(ArchiveStep.Uploaded, p, ct);
                         await ArchiveLedger.RecordUploadedAsync(conn, rec.Id, export, ct);
                         _logger.LogInformation("Archive {Partition}: exported {Rows} rows, {Bytes} compressed bytes to {Blob}",
@@ -125,6 +125,12 @@ public sealed class PartitionArchiver
                         var json = await WriteManifestAsync(manifestBlob, manifest, ct);
                         await Hook(ArchiveStep.ManifestWritten, p, ct);
                         await ArchiveLedger.RecordManifestedAsync(conn, rec.Id, manifestBlob, json, ct);
+                        if (rec.SupersededBlob is { } superseded)
+                        {
+                            // An earlier cycle's rewritten blob: the manifest now names this cycle's blob, so nothing refers to it.
+                            await _store.DeleteAsync(superseded, cancellationToken: ct);
+                            await ArchiveLedger.ClearSupersededAsync(conn, rec.Id, ct);
+                        }
                         await Hook(ArchiveStep.Manifested, p, ct);
                         break;
 
@@ -315,6 +321,7 @@ public sealed class PartitionArchiver
             CompressedBytes = rec.CompressedBytes!.Value,
             CompressedMd5 = rec.CompressedMd5!,
             Blob = rec.BlobName!,
+            ErasureWatermark = rec.ErasureWatermark,
             CreatedAt = _clock.GetUtcNow(),
             AppVersion = ArchiveManifest.CurrentAppVersion,
         };
