@@ -185,6 +185,7 @@ public sealed class PrivilegeAuditTests(TestDatabase db) : IClassFixture<TestDat
         "app.ensure_search_cache_partitions(text) travel_app",
         "app.live_user_id_by_email(text) travel_app",
         "app.login_lookup(text) travel_app",
+        "app.own_archived_partitions() travel_app",
         "app.own_external_api_logs() travel_app",
         "app.refresh_session_lookup(bytea) travel_app",
         "app.row_retention_days(text,integer) travel_app",
