@@ -162,12 +162,13 @@ public sealed class ErasureRewriter
         var a = await GetArchiveAsync(conn, archive.Id, ct) ?? throw new InvalidOperationException($"archive ledger row {archive.Id} is gone");
         var rw = await OpenRewriteAsync(conn, a.Id, ct);
 
+        if (dryRun)
+            return new UnitResult(unit, UnitOutcome.Done,
+                rw is null ? $"dry run: would remove the rows of users erased after watermark {a.ErasureWatermark} from {a.BlobName}"
+                : StillApplies(a, rw) ? $"dry run: would resume the rewrite of {a.BlobName} after state '{rw.State}'"
+                : $"dry run: would give up the rewrite left at '{rw.State}' (the archive changed since)");
         if (rw is not null && !StillApplies(a, rw))
             return await AbandonAsync(conn, a, rw, ct);
-        if (dryRun)
-            return new UnitResult(unit, UnitOutcome.Done, rw is null
-                ? $"dry run: would remove the rows of users erased after watermark {a.ErasureWatermark} from {a.BlobName}"
-                : $"dry run: would resume the rewrite of {a.BlobName} after state '{rw.State}'");
         if (rw is null)
         {
             if (a.State != ArchiveState.Dropped || a.Manifest is null || a.BlobName is null)
