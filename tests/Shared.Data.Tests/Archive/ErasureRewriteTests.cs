@@ -9,6 +9,7 @@ using TravelFunctions.Data.Archive.Blob;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.Data.Maintenance;
+using TravelFunctions.Data.Partitions;
 using TravelFunctions.Data.Users;
 using Xunit;
 
@@ -32,9 +33,10 @@ public sealed class ErasureRewriteTests(ArchiveWorld w) : IClassFixture<ArchiveW
 
     /// <summary>
     /// A month of user_events for three users (the awkward values: quotes, commas, newlines, unicode in JSON and text),
-    /// archived and dropped by PartitionMaintenance; <c>Expected</c> holds the rows of the two users that stay.
+    /// (archived and dropped by PartitionMaintenance in <see cref="ArchivedMonth"/>); <c>Expected</c> holds the rows of
+    /// the two users that stay.
     /// </summary>
-    private async Task<Month> ArchivedMonth(DateOnly start)
+    private async Task<Month> FilledMonth(DateOnly start)
     {
         await w.Exec("""
             UPDATE maintenance.table_settings SET enabled = (table_name IN ('user_events', 'users'));
@@ -52,6 +54,12 @@ public sealed class ErasureRewriteTests(ArchiveWorld w) : IClassFixture<ArchiveW
               FROM generate_series(1, 900) AS g
             """, new { m.Erased, m.Kept1, m.Kept2, Start = start });
         await w.Exec($"CREATE TABLE {m.Expected} AS SELECT * FROM {m.Partition} WHERE user_id <> @Erased", new { m.Erased });
+        return m;
+    }
+
+    private async Task<Month> ArchivedMonth(DateOnly start)
+    {
+        var m = await FilledMonth(start);
         var archived = await w.Job().RunAsync(ArchiveWorld.Context());
         Assert.Equal(UnitOutcome.Done, Assert.Single(archived, r => r.Unit == m.Partition).Outcome);
         Assert.False(await w.TableExists(m.Partition));
@@ -328,5 +336,53 @@ public sealed class ErasureRewriteTests(ArchiveWorld w) : IClassFixture<ArchiveW
         Assert.False(await w.Scalar<bool>("SELECT EXISTS (SELECT 1 FROM maintenance.erasures WHERE user_id = @user)", new { user }));
         await Purge(user);
         Assert.True(await w.Scalar<bool>("SELECT EXISTS (SELECT 1 FROM maintenance.erasures WHERE user_id = @user)", new { user }));
+    }
+
+    [Fact]
+    public async Task An_export_waits_for_an_erasure_in_flight_and_reflects_it()
+    {
+        var m = await FilledMonth(new DateOnly(2018, 4, 1));
+        PartitionInfo partition;
+        await using (var conn = await w.Direct.OpenConnectionAsync())
+        {
+            var table = (await PartitionCatalog.ListTablesAsync(conn, default)).Single(t => t.Name == "user_events");
+            partition = (await PartitionCatalog.FindAttachedAsync(conn, table, m.Partition, default))!;
+        }
+        // A purge's transaction, not committed yet: the user and (by FK cascade) their rows deleted, the erasure recorded.
+        await using var purge = await w.Direct.OpenConnectionAsync();
+        await using var tx = await purge.BeginTransactionAsync();
+        await using (var delete = new Npgsql.NpgsqlCommand("DELETE FROM users WHERE id = @user", purge, tx))
+        {
+            delete.Parameters.AddWithValue("user", m.Erased);
+            Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+        }
+
+        var archiving = Task.Run(() => w.Archiver().ArchiveAsync(partition, attached: true));
+        // The export waits for the purge (its lock on the partition or on maintenance.erasures is not granted).
+        const string Waiting = """
+            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND relation IN (to_regclass(@p), 'maintenance.erasures'::regclass))
+            """;
+        for (var i = 0; i < 600 && !await w.Scalar<bool>(Waiting, new { p = "public." + m.Partition }); i++)
+            await Task.Delay(100);
+        Assert.True(await w.Scalar<bool>(Waiting, new { p = "public." + m.Partition }), "the export did not wait for the erasure in flight");
+        Assert.False(archiving.IsCompleted);
+        await tx.CommitAsync();
+
+        var result = await archiving;
+
+        Assert.True(result.Outcome == UnitOutcome.Done, result.Detail);
+        var seq = await w.Scalar<long>("SELECT seq FROM maintenance.erasures WHERE user_id = @Erased", new { m.Erased });
+        var manifest = await Manifest(m);
+        Assert.Equal(600, manifest.RowCount);
+        Assert.True(manifest.ErasureWatermark >= seq, $"watermark {manifest.ErasureWatermark} < erasure {seq}");
+        Assert.Equal(2, await w.Scalar<long>("""
+            SELECT count(*) FROM maintenance.archived_users u JOIN maintenance.partition_archives a ON a.id = u.archive_id
+             WHERE a.partition_name = @p
+            """, new { p = m.Partition }));
+        // The archive reflects the erasure: nothing for the rewrite job, nothing left out by a restore.
+        Assert.DoesNotContain(await RewriteJob().RunAsync(ArchiveWorld.Context()), r => r.Unit == m.Partition);
+        var back = await w.Restorer().RestoreAsync(m.Partition, attach: false, intoTable: "inflight_201804", default);
+        Assert.Equal((600L, 0L), (back.Rows, back.ErasedRows));
+        await AssertIntact(m.Expected, "inflight_201804");
     }
 }
