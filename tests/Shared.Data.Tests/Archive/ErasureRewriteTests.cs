@@ -385,4 +385,82 @@ public sealed class ErasureRewriteTests(ArchiveWorld w) : IClassFixture<ArchiveW
         Assert.Equal((600L, 0L), (back.Rows, back.ErasedRows));
         await AssertIntact(m.Expected, "inflight_201804");
     }
+
+    /// <summary>
+    /// The real store, except that the data blob of <c>archived</c> is reported in the Archive tier with a rehydration
+    /// under way (what Azure reports for hours; Azurite rehydrates at once), and tier changes are counted.
+    /// </summary>
+    private sealed class RehydratingStore(IBlobStore live, string archived) : IBlobStore
+    {
+        public int TierRequests;
+        public string ContainerName => live.ContainerName;
+        public Task EnsureContainerExistsAsync(CancellationToken ct = default) => live.EnsureContainerExistsAsync(ct);
+        public Task<BlobUploadResult> UploadAsync(string n, Func<Stream, CancellationToken, Task> w, BlobWrite b, CancellationToken ct = default) => live.UploadAsync(n, w, b, ct);
+        public Task<IReadOnlyList<BlobBlock>> GetBlockListAsync(string n, CancellationToken ct = default) => live.GetBlockListAsync(n, ct);
+        public Task<Stream> OpenReadAsync(string n, CancellationToken ct = default) =>
+            n == archived ? throw new InvalidOperationException("read an Archive-tier blob") : live.OpenReadAsync(n, ct);
+        public Task<Stream> OpenReadAsync(string n, HttpRange r, CancellationToken ct = default) => live.OpenReadAsync(n, r, ct);
+        public async Task<BlobProperties> GetPropertiesAsync(string n, CancellationToken ct = default)
+        {
+            var p = await live.GetPropertiesAsync(n, ct);
+            return n == archived && p.Exists ? p with { AccessTier = BlobTiers.Archive, ArchiveStatus = "rehydrate-pending-to-hot" } : p;
+        }
+        public IAsyncEnumerable<BlobItem> ListBlobsAsync(string p, bool md = false, CancellationToken ct = default) => live.ListBlobsAsync(p, md, ct);
+        public Task<bool> DeleteAsync(string n, ETag? e = null, CancellationToken ct = default) => live.DeleteAsync(n, e, ct);
+        public Task SetAccessTierAsync(string n, string t, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref TierRequests);
+            return live.SetAccessTierAsync(n, t, ct);
+        }
+    }
+
+    [Fact]
+    public async Task While_a_rehydration_is_pending_the_rewrite_waits_without_asking_again()
+    {
+        var m = await ArchivedMonth(new DateOnly(2018, 5, 1));
+        await Purge(m.Erased);
+        var pending = new RehydratingStore(w.Store, m.DataBlob);
+
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var waiting = Assert.Single(await RewriteJob(store: pending).RunAsync(ArchiveWorld.Context()), r => r.Unit == m.Partition);
+            Assert.Equal(UnitOutcome.Deferred, waiting.Outcome);
+            Assert.Contains("rehydrate-pending-to-hot", waiting.Detail);
+        }
+        Assert.Equal(0, pending.TierRequests);
+        Assert.Equal([m.DataBlob, m.ManifestBlob], await w.BlobNames(m.Prefix));
+
+        // Online again: the rewrite goes on, and puts the new blob back in the Archive tier it found the old one in.
+        var done = Assert.Single(await RewriteJob().RunAsync(ArchiveWorld.Context()), r => r.Unit == m.Partition);
+        Assert.Equal(UnitOutcome.Done, done.Outcome);
+        Assert.Equal(BlobTiers.Archive, (await w.Store.GetPropertiesAsync(m.Rewritten(1))).AccessTier);
+    }
+
+    [Fact]
+    public async Task An_archive_without_a_user_set_is_rewritten_for_any_newer_erasure_and_listed_as_uncertain()
+    {
+        var m = await ArchivedMonth(new DateOnly(2018, 6, 1));
+        // As an archive written before 0019: no watermark, no user set.
+        await w.Exec("""
+            UPDATE maintenance.partition_archives SET users_recorded = false, erasure_watermark = 0 WHERE partition_name = @p;
+            DELETE FROM maintenance.archived_users u USING maintenance.partition_archives a WHERE a.id = u.archive_id AND a.partition_name = @p;
+            UPDATE users SET created_at = '2018-01-01Z' WHERE id = @Kept1;  -- such an archive is listed for the months the account existed in
+            """, new { p = m.Partition, m.Kept1 });
+        await using (var sources = new TravelDataSources(w.Database.Pooled, null))
+        {
+            using var mine = JsonDocument.Parse(await new UserExport(new Db(sources)).ExportAsync(m.Kept1, default));
+            var listed = Assert.Single(mine.RootElement.GetProperty("archives").GetProperty("partitions").EnumerateArray(),
+                p => p.GetProperty("blob").GetString() == m.DataBlob);
+            Assert.False(listed.GetProperty("certain").GetBoolean());
+        }
+        await Purge(m.Erased);
+
+        var done = Assert.Single(await RewriteJob().RunAsync(ArchiveWorld.Context()), r => r.Unit == m.Partition);
+
+        Assert.Equal(UnitOutcome.Done, done.Outcome);
+        Assert.Equal(300L, done.Data!["removed"]);
+        var back = await w.Restorer().RestoreAsync(m.Partition, attach: false, intoTable: "legacy_201806", default);
+        Assert.Equal((600L, 0L), (back.Rows, back.ErasedRows));
+        await AssertIntact(m.Expected, "legacy_201806");
+    }
 }
