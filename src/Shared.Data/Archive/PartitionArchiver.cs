@@ -125,16 +125,17 @@ public sealed class PartitionArchiver
                         var json = await WriteManifestAsync(manifestBlob, manifest, ct);
                         await Hook(ArchiveStep.ManifestWritten, p, ct);
                         await ArchiveLedger.RecordManifestedAsync(conn, rec.Id, manifestBlob, json, ct);
-                        if (rec.SupersededBlob is { } superseded)
-                        {
-                            // An earlier cycle's rewritten blob: the manifest now names this cycle's blob, so nothing refers to it.
-                            await _store.DeleteAsync(superseded, cancellationToken: ct);
-                            await ArchiveLedger.ClearSupersededAsync(conn, rec.Id, ct);
-                        }
                         await Hook(ArchiveStep.Manifested, p, ct);
                         break;
 
                     case ArchiveState.Manifested:
+                        if (rec.SupersededBlob is { } superseded)
+                        {
+                            // An earlier cycle's blob rewritten by erasures (another name): the manifest names this
+                            // cycle's blob now, so nothing refers to it. Done before the detach, so a resume repeats it.
+                            await _store.DeleteAsync(superseded, cancellationToken: ct);
+                            await ArchiveLedger.ClearSupersededAsync(conn, rec.Id, ct);
+                        }
                         var changed = await DetachAsync(p, rec, ct);
                         if (changed is not null)
                         {

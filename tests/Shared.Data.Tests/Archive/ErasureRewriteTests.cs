@@ -180,7 +180,12 @@ public sealed class ErasureRewriteTests(ArchiveWorld w) : IClassFixture<ArchiveW
         Assert.Equal((300L, 300L), (attached.Rows, attached.ErasedRows));
         await AssertIntact(m.Expected, m.Partition);
 
-        // Cold again: archived anew (its own blob name); the rewritten blob of the earlier cycle goes with the new manifest.
+        // Cold again: archived anew (its own blob name); the rewritten blob of the earlier cycle goes once the new
+        // manifest is recorded, also when the run crashes right after recording it.
+        var crash = new ArchiveStepHook((step, _, _) =>
+            step == ArchiveStep.Manifested ? throw new InvalidOperationException("simulated crash") : Task.CompletedTask);
+        Assert.Equal(UnitOutcome.Failed, Assert.Single(await w.Job(crash).RunAsync(ArchiveWorld.Context()), r => r.Unit == m.Partition).Outcome);
+        Assert.Contains(m.Rewritten(1), await w.BlobNames(m.Prefix));
         Assert.Equal(UnitOutcome.Done, Assert.Single(await w.Job().RunAsync(ArchiveWorld.Context()), r => r.Unit == m.Partition).Outcome);
         Assert.Equal([m.DataBlob, m.ManifestBlob], await w.BlobNames(m.Prefix));
         var manifest = await Manifest(m);
