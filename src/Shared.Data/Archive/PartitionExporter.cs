@@ -139,7 +139,6 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
             new { archiveId }, tx, cancellationToken: ct));
         if (usersRecorded)
             await conn.ExecuteAsync(new CommandDefinition($"""
-                SET LOCAL max_parallel_workers_per_gather = 0;
                 INSERT INTO maintenance.archived_users (archive_id, user_id)
                 SELECT DISTINCT @archiveId, user_id FROM {p.QualifiedName} WHERE user_id IS NOT NULL
                 """, new { archiveId }, tx, cancellationToken: ct));

@@ -5,9 +5,9 @@ namespace TravelFunctions.Data.Users;
 /// <summary>
 /// GDPR export (right of access): everything the platform holds about the user as one JSON document,
 /// assembled by PostgreSQL under row-level security, so it can only ever contain the user's own data.
-/// </summary>
 /// The "archives" section lists the archived months (Blob storage) that hold the user's rows, from the database's record
 /// of who is in each archive, without reading any blob.
+/// </summary>
 public sealed class UserExport(Db db)
 {
     // Each section is one sub-select; adding a table to the platform means adding a line here.
