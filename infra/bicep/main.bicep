@@ -126,6 +126,7 @@ param retentionPurgeSchedule string = '0 30 4 * * *'
 param refreshReportingSchedule string = '0 5 * * * *'
 param providerKeyRewrapSchedule string = '0 20 * * * *'
 param notificationRemindersSchedule string = '0 */15 * * * *'
+param erasureRewriteSchedule string = '0 0 3 1 * *'
 
 @minValue(30)
 @description('Time budget of one job run in seconds; keep it well inside the host functionTimeout.')
@@ -390,6 +391,7 @@ var timersAppSettings = union(providerKeySettings, {
   ArchiveStorage: 'https://${archiveStorage.outputs.name}.blob.${environment().suffixes.storage}'
   ArchiveContainer: archiveStorage.outputs.containerName
   PartitionMaintenanceSchedule: partitionMaintenanceSchedule
+  ErasureRewriteSchedule: erasureRewriteSchedule
   CacheExpirySchedule: cacheExpirySchedule
   AnalyzeTablesSchedule: analyzeTablesSchedule
   RetentionPurgeSchedule: retentionPurgeSchedule

@@ -7,24 +7,48 @@ using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.Data.Partitions;
 
-// usage: ArchiveCrashHost <partition> [--block-at <ArchiveStep>]
+// usage: ArchiveCrashHost <partition> [--block-at <ArchiveStep> | --erasure-block-at <ErasureStep>]
 // Settings from the environment: TravelDbDirect, ArchiveStorage, ArchiveContainer.
 // Archives one attached partition (or resumes its archive from the ledger) with the real archiver. With --block-at
 // it prints "BLOCKED <step>" after that step and waits forever, for the test to kill the process there.
 // Prints "STEP <step> at=<seconds>" after each step, and as its last line "RESULT outcome=… rows=… seconds=… rows_per_s=… vmhwm_kb=…".
-if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] != "--block-at"))
+// With --erasure-block-at it rewrites the partition's archive without erased users' rows (ErasureRewriter) instead,
+// and blocks after that step the same way.
+if (args.Length is not (1 or 3) || (args.Length == 3 && args[1] is not ("--block-at" or "--erasure-block-at")))
 {
-    Console.Error.WriteLine("usage: ArchiveCrashHost <partition> [--block-at <ArchiveStep>]");
+    Console.Error.WriteLine("usage: ArchiveCrashHost <partition> [--block-at <ArchiveStep> | --erasure-block-at <ErasureStep>]");
     return 2;
 }
 var partitionName = args[0];
-ArchiveStep? blockAt = args.Length == 3 ? Enum.Parse<ArchiveStep>(args[2]) : null;
+ArchiveStep? blockAt = args.Length == 3 && args[1] == "--block-at" ? Enum.Parse<ArchiveStep>(args[2]) : null;
 
 using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 await using var direct = NpgsqlDataSource.Create(ConnectionStrings.ForDirectEndpoint(
     Environment.GetEnvironmentVariable("TravelDbDirect") ?? throw new InvalidOperationException("TravelDbDirect is not set")));
 var store = BlobStoreFactory.Create(Environment.GetEnvironmentVariable("ArchiveStorage") ?? "",
     Environment.GetEnvironmentVariable("ArchiveContainer") ?? "", options: BlobStoreOptions.ForPartitionArchive());
+
+if (args.Length == 3 && args[1] == "--erasure-block-at")
+{
+    var erasureBlockAt = Enum.Parse<ErasureStep>(args[2]);
+    var rewriter = new ErasureRewriter(direct, store, logs.CreateLogger("erasure"), new ErasureStepHook(async (step, _, ct) =>
+    {
+        Console.WriteLine($"STEP {step}");
+        if (step != erasureBlockAt) return;
+        Console.WriteLine($"BLOCKED {step}");
+        Console.Out.Flush();
+        await Task.Delay(Timeout.Infinite, ct);
+    }));
+    var archive = (await rewriter.CandidatesAsync(default)).SingleOrDefault(a => a.PartitionName == partitionName);
+    if (archive is null)
+    {
+        Console.Error.WriteLine($"{partitionName}: no archive of it holds rows of an erased user");
+        return 1;
+    }
+    var rewritten = await rewriter.RewriteAsync(archive);
+    Console.WriteLine($"RESULT outcome={rewritten.Outcome} detail={rewritten.Detail}");
+    return rewritten.Outcome == UnitOutcome.Done ? 0 : 1;
+}
 var watch = new Stopwatch();
 TimeSpan? exported = null;
 var hook = new ArchiveStepHook(async (step, _, ct) =>

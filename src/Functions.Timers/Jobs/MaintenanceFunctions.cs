@@ -14,6 +14,11 @@ public sealed class MaintenanceFunctions(JobInvocation jobs)
     public Task PartitionMaintenance([TimerTrigger("%PartitionMaintenanceSchedule%")] TimerInfo timer, FunctionContext context) =>
         jobs.RunAsync("PartitionMaintenance", timer, context);
 
+    [Function("ErasureRewrite")]
+    [FixedDelayRetry(2, "00:01:00")]
+    public Task ErasureRewrite([TimerTrigger("%ErasureRewriteSchedule%")] TimerInfo timer, FunctionContext context) =>
+        jobs.RunAsync("ErasureRewrite", timer, context);
+
     [Function("CacheExpiry")]
     [FixedDelayRetry(2, "00:01:00")]
     public Task CacheExpiry([TimerTrigger("%CacheExpirySchedule%")] TimerInfo timer, FunctionContext context) =>

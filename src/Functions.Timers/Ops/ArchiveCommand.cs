@@ -99,7 +99,8 @@ public static class ArchiveCommand
         var restorer = services.GetRequiredService<ArchiveRestorer>();
         var result = await restorer.RestoreAsync(partition, attach, into, ct);
         await output.WriteLineAsync(
-            $"restored {result.Partition} into {result.Target}: {result.Rows} rows, SHA-256 {result.Sha256} verified against " +
+            $"restored {result.Partition} into {result.Target}: {result.Rows} rows" +
+            (result.ErasedRows > 0 ? $" ({result.ErasedRows} rows of erased users left out)" : "") + $", SHA-256 {result.Sha256} verified against " +
             $"{result.Manifest.Blob}; {(result.Attached ? $"attached to {result.Manifest.Table} for [{result.Manifest.RangeFrom:O}, {result.Manifest.RangeTo:O})" : "side table (not attached)")}");
         if (result.Note is not null) await error.WriteLineAsync("note: " + result.Note);
         return 0;

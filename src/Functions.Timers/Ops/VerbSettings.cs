@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TravelFunctions.Data.Archive;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Jobs;
 using TravelFunctions.Data.Maintenance;
@@ -10,7 +11,7 @@ namespace TravelFunctions.Timers.Ops;
 /// <summary>
 /// The settings each verb needs, checked before it runs so that a missing or unusable one is a usage error naming
 /// the setting, not a failure half-way: `migrate` the direct endpoint; `run` both endpoints, the time budget and the
-/// Maintenance__… settings (and the archive for PartitionMaintenance); `archive` the direct endpoint and the archive;
+/// Maintenance__… settings (and the archive for PartitionMaintenance and ErasureRewrite); `archive` the direct endpoint and the archive;
 /// `policy` the pooled endpoint and the settings it shows.
 /// </summary>
 internal static class VerbSettings
@@ -23,7 +24,9 @@ internal static class VerbSettings
         {
             MigrateCommand.Name => Check(services, pooled: false, direct: true, archive: false, runner: false),
             RunJobCommand.Name => Check(services, pooled: true, direct: true, runner: true,
-                archive: string.Equals(parse.GetValue<string>(RunJobCommand.JobArgument), PartitionMaintenanceJob.JobName, StringComparison.OrdinalIgnoreCase)),
+                archive: parse.GetValue<string>(RunJobCommand.JobArgument) is { } job &&
+                         (string.Equals(job, PartitionMaintenanceJob.JobName, StringComparison.OrdinalIgnoreCase) ||
+                          string.Equals(job, ErasureRewriteJob.JobName, StringComparison.OrdinalIgnoreCase))),
             ArchiveCommand.Name => Check(services, pooled: false, direct: true, archive: true, runner: false),
             PolicyCommand.Name => Check(services, pooled: true, direct: false, archive: false, runner: true),
             _ => [],

@@ -35,6 +35,16 @@ public sealed class ArchiveRecord
     public int Attempts { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>The highest maintenance.erasures seq the blob reflects (no rows of users erased up to it).</summary>
+    public long ErasureWatermark { get; set; }
+    /// <summary>How many times erasures rewrote the blob (0: the export's own blob).</summary>
+    public int Generation { get; set; }
+    /// <summary>Rows removed from the archive by erasures, over all rewrites.</summary>
+    public long ErasedRows { get; set; }
+    /// <summary>maintenance.archived_users holds every user with rows in this archive (false for archives made before 0019).</summary>
+    public bool UsersRecorded { get; set; }
+    /// <summary>A rewritten blob of an earlier cycle, deleted once this cycle's manifest is written.</summary>
+    public string? SupersededBlob { get; set; }
 }
 
 /// <summary>
@@ -46,7 +56,8 @@ public static class ArchiveLedger
 {
     private const string Columns = """
         id, table_name, partition_name, range_from, range_to, state, blob_name, manifest_blob_name, row_count,
-        sha256, compressed_bytes, compressed_md5, manifest::text AS manifest, attempts, last_error, updated_at
+        sha256, compressed_bytes, compressed_md5, manifest::text AS manifest, attempts, last_error, updated_at,
+        erasure_watermark, generation, erased_rows, users_recorded, superseded_blob
         """;
 
     public static Task<ArchiveRecord?> GetAsync(NpgsqlConnection conn, string partition, CancellationToken ct, NpgsqlTransaction? tx = null) =>
@@ -75,14 +86,22 @@ public static class ArchiveLedger
 
     /// <summary>
     /// A partition archived and dropped earlier is attached again (restored with --attach) and cold again:
-    /// a new cycle starts in 'exporting' (the same blob names are overwritten).
+    /// a new cycle starts in 'exporting' (the same blob names are overwritten). A blob that erasures rewrote
+    /// (another name) is remembered as superseded, so the new cycle deletes it once its own manifest is written.
+    /// The erasure fields start again: the new export records its own watermark and user set.
     /// </summary>
     public static Task RestartCycleAsync(NpgsqlConnection conn, ArchiveRecord r, PartitionInfo p, CancellationToken ct) =>
         Transition(conn, null, r.Id, ArchiveState.Dropped, """
-            state = 'exporting', range_from = @rangeFrom, range_to = @rangeTo, blob_name = NULL, manifest_blob_name = NULL,
+            state = 'exporting', range_from = @rangeFrom, range_to = @rangeTo,
+            superseded_blob = coalesce(superseded_blob, NULLIF(blob_name, @dataBlob)), blob_name = NULL, manifest_blob_name = NULL,
             row_count = NULL, sha256 = NULL, compressed_bytes = NULL, compressed_md5 = NULL, manifest = NULL,
-            attempts = 0, last_error = NULL
-            """, new { rangeFrom = p.From.UtcDateTime, rangeTo = p.To.UtcDateTime }, ct);
+            attempts = 0, last_error = NULL, erasure_watermark = 0, generation = 0, erased_rows = 0, users_recorded = false
+            """, new { rangeFrom = p.From.UtcDateTime, rangeTo = p.To.UtcDateTime, dataBlob = ArchiveBlobNames.Data(p.Table, p.Name, p.From) }, ct);
+
+    /// <summary>The superseded blob of an earlier cycle is gone (deleted, or never there).</summary>
+    public static Task ClearSupersededAsync(NpgsqlConnection conn, long id, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE maintenance.partition_archives SET superseded_blob = NULL WHERE id = @id", new { id }, cancellationToken: ct));
 
     public static Task CountAttemptAsync(NpgsqlConnection conn, long id, CancellationToken ct) =>
         conn.ExecuteAsync(new CommandDefinition(
@@ -95,8 +114,9 @@ public static class ArchiveLedger
     public static Task RecordUploadedAsync(NpgsqlConnection conn, long id, ExportResult e, CancellationToken ct) =>
         Transition(conn, null, id, ArchiveState.Exporting, """
             state = 'uploaded', blob_name = @BlobName, row_count = @RowCount, sha256 = @Sha256,
-            compressed_bytes = @CompressedBytes, compressed_md5 = @CompressedMd5, last_error = NULL
-            """, new { e.BlobName, e.RowCount, e.Sha256, e.CompressedBytes, e.CompressedMd5 }, ct);
+            compressed_bytes = @CompressedBytes, compressed_md5 = @CompressedMd5, last_error = NULL,
+            erasure_watermark = @ErasureWatermark, users_recorded = @UsersRecorded
+            """, new { e.BlobName, e.RowCount, e.Sha256, e.CompressedBytes, e.CompressedMd5, e.ErasureWatermark, e.UsersRecorded }, ct);
 
     public static Task RecordVerifiedAsync(NpgsqlConnection conn, long id, CancellationToken ct) =>
         Transition(conn, null, id, ArchiveState.Uploaded, "state = 'verified', last_error = NULL", null, ct);

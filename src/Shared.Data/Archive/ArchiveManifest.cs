@@ -31,6 +31,15 @@ public sealed record ArchiveManifest
     public required string CompressedMd5 { get; init; }
     public required string Blob { get; init; }
     public string Format { get; init; } = CsvGzipFormat;
+    /// <summary>
+    /// The erasures this archive reflects: it holds no row of a user in maintenance.erasures with seq up to this
+    /// (0: none recorded, e.g. an archive written before the erasure ledger existed).
+    /// </summary>
+    public long ErasureWatermark { get; init; }
+    /// <summary>How many times erasures rewrote the archive (0: as exported); the blob of generation g &gt; 0 is {partition}.g{g}.csv.gz.</summary>
+    public int Generation { get; init; }
+    /// <summary>Rows removed from the archive by erasures, over all its rewrites (RowCount is what is left).</summary>
+    public long ErasedRows { get; init; }
     /// <summary>How to read the CSV: UTF-8, header row, NULL = unquoted empty field, timestamps ISO in UTC.</summary>
     public string Csv { get; init; } = "UTF-8; RFC 4180 quoting (PostgreSQL COPY csv); header row; NULL is an unquoted empty field; timestamptz in ISO format, UTC";
     public required DateTimeOffset CreatedAt { get; init; }
@@ -83,4 +92,8 @@ public static class ArchiveBlobNames
     public static string Data(string table, string partition, DateTimeOffset rangeFrom) => Prefix(table, rangeFrom) + partition + ".csv.gz";
 
     public static string Manifest(string table, string partition, DateTimeOffset rangeFrom) => Prefix(table, rangeFrom) + partition + ".manifest.json";
+
+    /// <summary>The data blob of an archive rewritten by erasures for the <paramref name="generation"/>-th time (&gt; 0).</summary>
+    public static string Rewritten(string table, string partition, DateTimeOffset rangeFrom, int generation) =>
+        Prefix(table, rangeFrom) + partition + $".g{generation}.csv.gz";
 }

@@ -16,13 +16,18 @@ namespace TravelFunctions.Data.Archive;
 /// <summary>A restore that could not be done (or was refused); the message says why and what to do.</summary>
 public sealed class ArchiveRestoreException(string message, Exception? inner = null) : Exception(message, inner);
 
-public sealed record RestoreResult(string Partition, string Target, bool Attached, long Rows, string Sha256, ArchiveManifest Manifest, string? Note);
+/// <param name="Rows">Rows restored (the archive's rows less <paramref name="ErasedRows"/>).</param>
+/// <param name="ErasedRows">Rows of users erased after the archive was written, left out.</param>
+public sealed record RestoreResult(string Partition, string Target, bool Attached, long Rows, string Sha256, ArchiveManifest Manifest, string? Note,
+    long ErasedRows = 0);
 
 /// <summary>
 /// Brings an archived partition back: streams the blob (gunzip) into a new table of the parent's shape with
 /// COPY FROM STDIN, verifying the SHA-256 and row count against the manifest as the bytes pass, then either
-/// attaches it as the partition again (original bounds) or leaves it as a named side table. All in one
-/// transaction: a mismatch or a failed attach leaves nothing behind.
+/// attaches it as the partition again (original bounds) or leaves it as a named side table. Rows of users erased
+/// after the archive was written (maintenance.erasures past the manifest's erasure watermark) are deleted before the
+/// attach, so an erased user never comes back and the foreign keys to users hold. All in one transaction: a mismatch
+/// or a failed attach leaves nothing behind.
 /// </summary>
 public sealed partial class ArchiveRestorer
 {
@@ -158,6 +163,14 @@ public sealed partial class ArchiveRestorer
             if (loaded != manifest.RowCount)
                 throw new ArchiveRestoreException($"Loaded {loaded} rows but the manifest says {manifest.RowCount}; nothing restored.");
 
+            // Erased users never come back: their rows go before the table is attached or handed out.
+            long erased = 0;
+            if (manifest.Columns.Any(c => c.Name == PartitionExporter.UserIdColumn))
+                erased = await conn.ExecuteAsync(new CommandDefinition(
+                    $"DELETE FROM {qTarget} t USING maintenance.erasures e WHERE t.user_id = e.user_id AND e.seq > @watermark",
+                    new { watermark = manifest.ErasureWatermark }, tx, cancellationToken: ct));
+            loaded -= erased;
+
             if (attach)
             {
                 var from = Literal(manifest.RangeFrom);
@@ -179,9 +192,10 @@ public sealed partial class ArchiveRestorer
                 }
             }
             await tx.CommitAsync(ct);
-            _logger.LogInformation("Restored {Partition} into {Target} ({Rows} rows, attached: {Attached})", partition, target, loaded, attach);
+            _logger.LogInformation("Restored {Partition} into {Target} ({Rows} rows, {Erased} of erased users left out, attached: {Attached})",
+                partition, target, loaded, erased, attach);
             return new RestoreResult(partition, $"{manifest.Schema}.{target}", attach, loaded, digest.Sha256Hex, manifest,
-                attach ? await RetentionNoteAsync(conn, manifest, ct) : null);
+                attach ? await RetentionNoteAsync(conn, manifest, ct) : null, erased);
         }
         finally
         {

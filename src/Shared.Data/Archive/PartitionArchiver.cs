@@ -98,7 +98,7 @@ public sealed class PartitionArchiver
                 {
                     case ArchiveState.Exporting:
                         await ArchiveLedger.CountAttemptAsync(conn, rec.Id, ct);
-                        var export = await _exporter.ExportAsync(p, ct);
+                        var export = await _exporter.ExportAsync(p, rec.Id, ct);
                         await Hook(ArchiveStep.Uploaded, p, ct);
                         await ArchiveLedger.RecordUploadedAsync(conn, rec.Id, export, ct);
                         _logger.LogInformation("Archive {Partition}: exported {Rows} rows, {Bytes} compressed bytes to {Blob}",
@@ -129,6 +129,13 @@ public sealed class PartitionArchiver
                         break;
 
                     case ArchiveState.Manifested:
+                        if (rec.SupersededBlob is { } superseded)
+                        {
+                            // An earlier cycle's blob rewritten by erasures (another name): the manifest names this
+                            // cycle's blob now, so nothing refers to it. Done before the detach, so a resume repeats it.
+                            await _store.DeleteAsync(superseded, cancellationToken: ct);
+                            await ArchiveLedger.ClearSupersededAsync(conn, rec.Id, ct);
+                        }
                         var changed = await DetachAsync(p, rec, ct);
                         if (changed is not null)
                         {
@@ -315,6 +322,7 @@ public sealed class PartitionArchiver
             CompressedBytes = rec.CompressedBytes!.Value,
             CompressedMd5 = rec.CompressedMd5!,
             Blob = rec.BlobName!,
+            ErasureWatermark = rec.ErasureWatermark,
             CreatedAt = _clock.GetUtcNow(),
             AppVersion = ArchiveManifest.CurrentAppVersion,
         };

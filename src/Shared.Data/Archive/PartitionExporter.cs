@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Data;
 using System.IO.Compression;
 using System.Threading.Channels;
+using Dapper;
 using Npgsql;
 using TravelFunctions.Data.Archive.Blob;
 using TravelFunctions.Data.Partitions;
@@ -17,7 +18,9 @@ public sealed record ExportResult(
     long CompressedBytes,
     string CompressedMd5,
     IReadOnlyList<ColumnInfo> Columns,
-    IReadOnlyList<string> OrderBy);
+    IReadOnlyList<string> OrderBy,
+    long ErasureWatermark = 0,
+    bool UsersRecorded = false);
 
 /// <summary>
 /// Streams one partition out of PostgreSQL into a gzip-compressed CSV block blob:
@@ -98,7 +101,9 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
         await producer;
     }
 
-    public async Task<ExportResult> ExportAsync(PartitionInfo p, CancellationToken ct)
+    /// <param name="archiveId">The ledger row: the users with rows in the partition are recorded for it
+    /// (maintenance.archived_users) in the export's own transaction and snapshot.</param>
+    public async Task<ExportResult> ExportAsync(PartitionInfo p, long archiveId, CancellationToken ct)
     {
         await using var conn = await direct.OpenConnectionAsync(ct);
         var columns = await PartitionCatalog.ColumnsAsync(conn, p.QualifiedParent, ct);
@@ -118,8 +123,25 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
             SET LOCAL extra_float_digits = 1;
             SET LOCAL bytea_output = 'hex';
             LOCK TABLE {p.QualifiedName} IN SHARE MODE;
+            LOCK TABLE maintenance.erasures IN SHARE MODE;
             """, conn, tx))
             await set.ExecuteNonQueryAsync(ct);
+
+        // Erasures: SHARE on maintenance.erasures (taken after the partition's, the order a purge takes them in: its FK
+        // cascade reaches the partition before its trigger records the erasure) waits for every erasure in flight and
+        // holds off new ones until this export commits; neither LOCK takes the snapshot, so the first query's snapshot
+        // sees every erasure with seq <= the watermark read here and none of their rows, and every later one draws a
+        // higher seq. The users with rows in the partition are recorded in the same snapshot as the exported rows.
+        var watermark = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT coalesce(max(seq), 0) FROM maintenance.erasures", transaction: tx, cancellationToken: ct));
+        var usersRecorded = columns.Any(c => c.Name == UserIdColumn);
+        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM maintenance.archived_users WHERE archive_id = @archiveId",
+            new { archiveId }, tx, cancellationToken: ct));
+        if (usersRecorded)
+            await conn.ExecuteAsync(new CommandDefinition($"""
+                INSERT INTO maintenance.archived_users (archive_id, user_id)
+                SELECT DISTINCT @archiveId, user_id FROM {p.QualifiedName} WHERE user_id IS NOT NULL
+                """, new { archiveId }, tx, cancellationToken: ct));
 
         var select = string.Join(", ", columns.Select(c => PartitionedTable.Quote(c.Name)));
         var order = string.Join(", ", orderBy.Select(PartitionedTable.Quote));
@@ -134,6 +156,9 @@ public sealed class PartitionExporter(NpgsqlDataSource direct, IBlobStore store)
         if (!digest.EndedCleanly)
             throw new InvalidDataException($"Export of {p.Name} ended inside a quoted CSV field (truncated stream).");
         return new ExportResult(blobName, digest.DataRows, digest.Sha256Hex, digest.Bytes, upload.Size,
-            Convert.ToBase64String(upload.ContentMd5), columns, orderBy);
+            Convert.ToBase64String(upload.ContentMd5), columns, orderBy, watermark, usersRecorded);
     }
+
+    /// <summary>The column that says whose a row is, in every archived table that holds users' rows.</summary>
+    public const string UserIdColumn = "user_id";
 }

@@ -12,7 +12,8 @@ namespace TravelFunctions.Data.Partitions;
 public static class PartitionServiceCollectionExtensions
 {
     /// <summary>
-    /// The PartitionMaintenance job (also as <see cref="IMaintenanceJob"/>), the archiver and restorer, and the archive's
+    /// The PartitionMaintenance and ErasureRewrite jobs (also as <see cref="IMaintenanceJob"/>), the archiver, restorer and
+    /// erasure rewriter, and the archive's
     /// <see cref="IBlobStore"/> from settings ArchiveStorage/ArchiveContainer. Needs AddTravelData (TravelDataSources),
     /// IConfiguration and logging from the host.
     /// </summary>
@@ -33,6 +34,16 @@ public static class PartitionServiceCollectionExtensions
             sp.GetRequiredService<ILogger<ArchiveRestorer>>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new Lazy<PartitionArchiver>(() => sp.GetRequiredService<PartitionArchiver>()));
+        services.TryAddSingleton(sp => new ErasureRewriter(
+            sp.GetRequiredService<TravelDataSources>().Direct,
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<ILogger<ErasureRewriter>>(),
+            sp.GetService<IErasureStepHook>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new Lazy<ErasureRewriter>(() => sp.GetRequiredService<ErasureRewriter>()));
+        services.TryAddSingleton<ErasureRewriteJob>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMaintenanceJob, ErasureRewriteJob>(
+            sp => sp.GetRequiredService<ErasureRewriteJob>()));
         services.TryAddSingleton<PartitionMaintenanceJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMaintenanceJob, PartitionMaintenanceJob>(
             sp => sp.GetRequiredService<PartitionMaintenanceJob>()));

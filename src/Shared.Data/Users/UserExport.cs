@@ -5,6 +5,8 @@ namespace TravelFunctions.Data.Users;
 /// <summary>
 /// GDPR export (right of access): everything the platform holds about the user as one JSON document,
 /// assembled by PostgreSQL under row-level security, so it can only ever contain the user's own data.
+/// The "archives" section lists the archived months (Blob storage) that hold the user's rows, from the database's record
+/// of who is in each archive, without reading any blob.
 /// </summary>
 public sealed class UserExport(Db db)
 {
@@ -79,7 +81,20 @@ public sealed class UserExport(Db db)
           'providerKeyGrants', coalesce((SELECT jsonb_agg(to_jsonb(g) ORDER BY g.created_at)
                                            FROM provider_key_grants g WHERE g.user_id = app.current_user_id()), '[]'),
           'providerKeyUses', coalesce((SELECT jsonb_agg(to_jsonb(u) ORDER BY u.used_at, u.id)
-                                         FROM provider_key_uses u WHERE u.user_id = app.current_user_id()), '[]')
+                                         FROM provider_key_uses u WHERE u.user_id = app.current_user_id()), '[]'),
+          -- Months of chat messages, events and API logs moved to Blob storage (not read here): where they are and how long.
+          'archives', jsonb_build_object(
+            'note', 'Months older than each table''s hot retention are kept as compressed CSV in the platform''s archive container in Blob storage, '
+                 || 'not in the database. They are kept until erasure: when your account is erased (30 days after deletion), '
+                 || 'the next monthly ErasureRewrite run rewrites each of these archives without your rows, and a restore '
+                 || 'never brings them back. "certain": false marks archives written before their users were recorded, '
+                 || 'which may hold your rows.',
+            'partitions', coalesce((SELECT jsonb_agg(jsonb_build_object('table', a.table_name, 'from', a.range_from, 'to', a.range_to,
+                                                                        'blob', a.blob_name, 'lastWrittenAt', a.last_written_at,
+                                                                        'certain', a.certain,
+                                                                        'keptUntil', 'erasure of the account (removed by the first ErasureRewrite run after it)')
+                                               ORDER BY a.table_name, a.range_from)
+                                      FROM app.own_archived_partitions() a), '[]'))
         )::text
         """;
 

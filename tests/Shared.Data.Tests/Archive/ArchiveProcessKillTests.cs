@@ -10,6 +10,7 @@ namespace TravelFunctions.Tests.Archive;
 /// <summary>
 /// The archiver runs in a real process (tests/ArchiveCrashHost) that is killed (SIGKILL) mid-archive, twice at
 /// different steps; the job then resumes from the ledger: nothing lost, nothing dropped early, no duplicate blobs.
+/// The same for the erasure rewrite of an archive.
 /// </summary>
 public sealed class ArchiveProcessKillTests : IClassFixture<ArchiveWorld>
 {
@@ -26,10 +27,14 @@ public sealed class ArchiveProcessKillTests : IClassFixture<ArchiveWorld>
         return dll;
     }
 
-    private async Task KillAt(string partition, ArchiveStep step)
+    private Task KillAt(string partition, ArchiveStep step) => KillAt(partition, "--block-at", step.ToString());
+
+    private Task KillAt(string partition, ErasureStep step) => KillAt(partition, "--erasure-block-at", step.ToString());
+
+    private async Task KillAt(string partition, string option, string step)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { HostDll(), partition, "--block-at", step.ToString() }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { HostDll(), partition, option, step }) psi.ArgumentList.Add(a);
         psi.Environment["TravelDbDirect"] = _w.Database.Direct;
         psi.Environment["ArchiveStorage"] = AzuriteBlob.ConnectionString;
         psi.Environment["ArchiveContainer"] = _w.Container;
@@ -90,5 +95,34 @@ public sealed class ArchiveProcessKillTests : IClassFixture<ArchiveWorld>
         Assert.Equal(2, (await _w.BlobNames("external_api_logs/2013/09/")).Count);
         await _w.Restorer().RestoreAsync(partition, false, "back_201309", default);
         await _w.AssertSameRows("expected_201309", "back_201309");
+    }
+
+    [Fact]
+    public async Task Killing_the_erasure_rewrite_mid_way_is_resumed_by_the_next_run()
+    {
+        var month = new DateOnly(2013, 10, 1);
+        const string partition = "external_api_logs_p201310";
+        var erased = await _w.CreateUser();
+        await _w.OnlyRetentionOf("external_api_logs", 3);
+        await _w.CreateMonth("external_api_logs", month);
+        await _w.InsertApiLogs(month, 2000);
+        await _w.Exec($"UPDATE {partition} SET user_id = @erased WHERE duration_ms % 9 = 0", new { erased });
+        await _w.Exec($"CREATE TABLE expected_201310 AS SELECT * FROM {partition} WHERE user_id IS DISTINCT FROM @erased", new { erased });
+        Assert.Equal(UnitOutcome.Done, Assert.Single(await _w.Job().RunAsync(ArchiveWorld.Context()), r => r.Unit == partition).Outcome);
+        await _w.Exec("DELETE FROM users WHERE id = @erased", new { erased });
+
+        await KillAt(partition, ErasureStep.Uploaded);          // the new blob is committed, the ledger does not know it
+        await KillAt(partition, ErasureStep.ManifestWritten);   // the manifest names the new blob, the ledger the old one
+
+        var rewriter = new ErasureRewriter(_w.Direct, _w.Store);
+        var results = await new ErasureRewriteJob(_w.Direct, rewriter, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            .RunAsync(ArchiveWorld.Context());
+
+        Assert.Equal(UnitOutcome.Done, Assert.Single(results, r => r.Unit == partition).Outcome);
+        Assert.Equal([$"external_api_logs/2013/10/{partition}.g1.csv.gz", $"external_api_logs/2013/10/{partition}.manifest.json"],
+            await _w.BlobNames("external_api_logs/2013/10/"));
+        var back = await _w.Restorer().RestoreAsync(partition, false, "back_201310", default);
+        Assert.Equal(0, back.ErasedRows);
+        await _w.AssertSameRows("expected_201310", "back_201310");
     }
 }

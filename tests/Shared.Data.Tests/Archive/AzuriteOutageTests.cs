@@ -36,6 +36,7 @@ public sealed class AzuriteOutageTests : IClassFixture<ArchiveWorld>
         public Task<BlobProperties> GetPropertiesAsync(string n, CancellationToken ct = default) => S.GetPropertiesAsync(n, ct);
         public IAsyncEnumerable<BlobItem> ListBlobsAsync(string p, bool md = false, CancellationToken ct = default) => S.ListBlobsAsync(p, md, ct);
         public Task<bool> DeleteAsync(string n, ETag? e = null, CancellationToken ct = default) => S.DeleteAsync(n, e, ct);
+        public Task SetAccessTierAsync(string n, string t, CancellationToken ct = default) => S.SetAccessTierAsync(n, t, ct);
     }
 
     /// <summary>

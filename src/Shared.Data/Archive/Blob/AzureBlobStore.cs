@@ -83,7 +83,11 @@ public sealed partial class AzureBlobStore : IBlobStore
             var p = (await _container.GetBlobClient(Name(blobName)).GetPropertiesAsync(cancellationToken: cancellationToken)
                 .ConfigureAwait(false)).Value;
             return new BlobProperties(true, p.ContentLength, p.ContentType, p.ContentHash is { Length: > 0 } h ? h : null, p.ETag,
-                p.LastModified, new Dictionary<string, string>(p.Metadata, StringComparer.OrdinalIgnoreCase));
+                p.LastModified, new Dictionary<string, string>(p.Metadata, StringComparer.OrdinalIgnoreCase))
+            {
+                AccessTier = p.AccessTier,
+                ArchiveStatus = p.ArchiveStatus,
+            };
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -116,6 +120,13 @@ public sealed partial class AzureBlobStore : IBlobStore
         var deleted = await _container.GetBlobClient(Name(blobName)).DeleteIfExistsAsync(DeleteSnapshotsOption.IncludeSnapshots,
             ifMatch is { } etag ? new BlobRequestConditions { IfMatch = etag } : null, cancellationToken).ConfigureAwait(false);
         return deleted.Value;
+    }
+
+    public async Task SetAccessTierAsync(string blobName, string tier, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tier);
+        await _container.GetBlobClient(Name(blobName)).SetAccessTierAsync(new AccessTier(tier),
+            rehydratePriority: RehydratePriority.Standard, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     internal static BlobRequestConditions? Conditions(BlobCondition condition) =>

@@ -52,6 +52,22 @@ public interface IBlobStore
     /// Returns false when it did not exist; never throws for 404.
     /// </summary>
     Task<bool> DeleteAsync(string blobName, ETag? ifMatch = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets the blob's access tier (Hot, Cool, Cold, Archive). From Archive to an online tier this requests a rehydration
+    /// at Standard priority: the service answers at once, the blob stays unreadable (its <see cref="BlobProperties.ArchiveStatus"/>
+    /// says rehydrate-pending-to-…) until it is done, up to 15 hours later. 404 throws.
+    /// </summary>
+    Task SetAccessTierAsync(string blobName, string tier, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Access tiers of block blobs, as the service names them.</summary>
+public static class BlobTiers
+{
+    public const string Hot = "Hot";
+    public const string Cool = "Cool";
+    public const string Cold = "Cold";
+    public const string Archive = "Archive";
 }
 
 /// <summary>How a blob is written: its content type, metadata and the condition the write depends on.</summary>
@@ -101,6 +117,12 @@ public sealed record BlobProperties(
     DateTimeOffset? LastModified,
     IReadOnlyDictionary<string, string> Metadata)
 {
+    /// <summary>Hot, Cool, Cold or Archive (null when the service does not say).</summary>
+    public string? AccessTier { get; init; }
+
+    /// <summary>While an Archive-tier blob is being rehydrated: rehydrate-pending-to-hot / -cool / -cold; else null.</summary>
+    public string? ArchiveStatus { get; init; }
+
     public static BlobProperties Missing { get; } = new(false, 0, null, null, default, null,
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
 }
