@@ -17,6 +17,7 @@ using TravelFunctions.Http.Places;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
+using TravelFunctions.Http.Sharing;
 using TravelFunctions.Http.Trips;
 using TravelFunctions.Http.Users;
 
@@ -47,6 +48,7 @@ builder.Services.AddPlaces();
 builder.Services.AddPreferences();
 builder.Services.AddExchangeRates();
 builder.Services.AddNotifications();
+builder.Services.AddSharing();
 builder.Services.AddProviderKeys(builder.Configuration);
 
 builder.Build().Run();

@@ -37,7 +37,7 @@ public sealed class AccessMiddleware(IAuthorizationPolicyProvider policies, IPol
             context.GetInvocationResult().Value = tooLarge;
             return;
         }
-        if (access.RateLimited && await limiter.RejectAsync(http, context.FunctionDefinition.Name) is { } tooMany)
+        if (access.RateLimit is { } rateLimit && await limiter.RejectAsync(http, context.FunctionDefinition.Name, rateLimit) is { } tooMany)
         {
             context.GetInvocationResult().Value = tooMany;
             return;
@@ -83,7 +83,7 @@ public sealed class AccessMiddleware(IAuthorizationPolicyProvider policies, IPol
     {
         var method = FunctionMethods.Of(function);
         var attributes = method.GetCustomAttributes(inherit: true).Concat(method.DeclaringType!.GetCustomAttributes(inherit: true)).ToList();
-        var rateLimited = attributes.OfType<EnableRateLimitingAttribute>().Any(a => a.PolicyName == AuthRateLimiter.PolicyName);
+        var rateLimited = attributes.OfType<EnableRateLimitingAttribute>().Select(a => a.PolicyName).FirstOrDefault(AuthRateLimiter.Policies.Contains);
         var bodyLimit = attributes.OfType<IRequestSizeLimitMetadata>().FirstOrDefault()?.MaxRequestBodySize;
         if (attributes.OfType<IAllowAnonymous>().Any()) return new FunctionAccess(null, rateLimited, null, bodyLimit);
         var policy = await AuthorizationPolicy.CombineAsync(policies, attributes.OfType<IAuthorizeData>())
@@ -95,5 +95,6 @@ public sealed class AccessMiddleware(IAuthorizationPolicyProvider policies, IPol
     }
 
     /// <summary>Kinds: the token_use values the policy accepts (null: any).</summary>
-    private sealed record FunctionAccess(AuthorizationPolicy? Policy, bool RateLimited, string[]? Kinds, long? BodyLimit);
+    /// <summary>RateLimit: the limiter policy the function opted into (null: none).</summary>
+    private sealed record FunctionAccess(AuthorizationPolicy? Policy, string? RateLimit, string[]? Kinds, long? BodyLimit);
 }

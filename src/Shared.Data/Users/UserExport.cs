@@ -36,6 +36,8 @@ public sealed class UserExport(Db db)
                                                                                            ORDER BY i.priority DESC, i.category)
                                                                             FROM trip_interests i WHERE i.trip_id = t.id), '[]'))
                                                    FROM trip_preferences p WHERE p.trip_id = t.id),
+                                 'shareLinks', coalesce((SELECT jsonb_agg(to_jsonb(l) - 'token_hash' ORDER BY l.created_at)
+                                                           FROM trip_share_links l WHERE l.trip_id = t.id), '[]'),
                                  'itineraries', coalesce((SELECT jsonb_agg(to_jsonb(v) - 'revised_in' || jsonb_build_object(
                                      'days', coalesce((SELECT jsonb_agg(to_jsonb(d) || jsonb_build_object(
                                          'items', coalesce((SELECT jsonb_agg(to_jsonb(i) ORDER BY i.position)

@@ -14,6 +14,7 @@ using TravelFunctions.Http.Places;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
+using TravelFunctions.Http.Sharing;
 using TravelFunctions.Http.Trips;
 using TravelFunctions.Http.Users;
 
@@ -42,6 +43,7 @@ public static class AppRegistrations
         services.AddPreferences();
         services.AddExchangeRates();
         services.AddNotifications();
+        services.AddSharing();
         services.AddProviderKeys(config);
         services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);
     }
