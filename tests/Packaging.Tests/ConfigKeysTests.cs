@@ -9,11 +9,16 @@ using TravelFunctions.Http.Bookings;
 using TravelFunctions.Http.Conversations;
 using TravelFunctions.Http.Docs;
 using TravelFunctions.Http.Events;
+using TravelFunctions.Http.ExchangeRates;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Itineraries;
+using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
+using TravelFunctions.Http.Sharing;
 using TravelFunctions.Http.Trips;
 using TravelFunctions.Http.Users;
 using TravelFunctions.TestSupport;
@@ -51,6 +56,11 @@ public class ConfigKeysTests
         ["AddSearchCache"] = s => s.AddSearchCache(),
         ["AddPlaces"] = s => s.AddPlaces(),
         ["AddProviderKeys"] = s => s.AddProviderKeys(Empty),
+        ["AddItineraries"] = s => s.AddItineraries(),
+        ["AddPreferences"] = s => s.AddPreferences(),
+        ["AddExchangeRates"] = s => s.AddExchangeRates(),
+        ["AddNotifications"] = s => s.AddNotifications(),
+        ["AddSharing"] = s => s.AddSharing(),
     };
 
     private static readonly Dictionary<string, Action<IServiceCollection>> Timers = new()
