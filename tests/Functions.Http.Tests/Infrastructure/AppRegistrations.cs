@@ -11,6 +11,7 @@ using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Itineraries;
 using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Planning;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
@@ -42,6 +43,7 @@ public static class AppRegistrations
         services.AddPreferences();
         services.AddExchangeRates();
         services.AddNotifications();
+        services.AddPlanning();
         services.AddProviderKeys(config);
         services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);
     }
