@@ -206,7 +206,7 @@ public sealed class PlanningJobStore(Db db)
             return new FeedbackCreation.Created(await tx.QuerySingleAsync<ItineraryFeedbackRow>("""
                 INSERT INTO itinerary_feedback (version_id, trip_id, item_id, user_id, feedback_type, rating, comment)
                 VALUES (@versionId, @tripId, @ItemId, app.current_user_id(), @FeedbackType, @Rating, @Comment)
-                RETURNING id, trip_id, version_id, item_id, user_id, feedback_type, rating, comment, created_at
+                RETURNING id, trip_id, version_id, item_id, user_id, feedback_type, rating::int AS rating, comment, created_at
                 """, new { versionId, tripId, f.ItemId, f.FeedbackType, Rating = (short?)f.Rating, f.Comment }));
         }, ct);
 
@@ -215,7 +215,7 @@ public sealed class PlanningJobStore(Db db)
         CancellationToken ct) =>
         db.ReadAsUserAsync<IReadOnlyList<ItineraryFeedbackRow>?>(userId, """
                 SELECT app.can_read_trip(@tripId);
-                SELECT id, trip_id, version_id, item_id, user_id, feedback_type, rating, comment, created_at
+                SELECT id, trip_id, version_id, item_id, user_id, feedback_type, rating::int AS rating, comment, created_at
                   FROM itinerary_feedback
                  WHERE version_id = @versionId AND trip_id = @tripId
                    AND (@afterAt::timestamptz IS NULL OR (created_at, id) > (@afterAt, @afterId))
@@ -227,7 +227,7 @@ public sealed class PlanningJobStore(Db db)
     /// <summary>Feedback on the versions this agent's completed jobs made, oldest first after the keyset.</summary>
     public Task<List<AgentFeedbackRow>> AgentFeedbackAsync(Guid agent, PageRequest<DateTimeOffset> page, CancellationToken ct) =>
         db.AnonymousAsync(async tx => (await tx.QueryAsync<AgentFeedbackRow>("""
-            SELECT id, job_id, trip_id, version_id, item_id, feedback_type, rating, comment, created_at
+            SELECT id, job_id, trip_id, version_id, item_id, feedback_type, rating::int AS rating, comment, created_at
               FROM app.planning_feedback_for_agent(@agent, @afterAt, @afterId, @take)
             """, new { agent, afterAt = page.After?.Value, afterId = page.After?.Id, take = page.Take })).AsList(), ct);
 

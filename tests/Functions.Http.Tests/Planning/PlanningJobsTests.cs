@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using TravelFunctions.Tests.AgentAuth;
-using TravelFunctions.Tests.Bookings;
 using TravelFunctions.Tests.Infrastructure;
 using TravelFunctions.Tests.Itineraries;
 using TravelFunctions.Tests.Trips;
@@ -61,7 +60,7 @@ public sealed class PlanningJobsTests(ApiFixture api) : IClassFixture<ApiFixture
         var viewer = await api.NewUserAsync();
         var stranger = await api.NewUserAsync();
         var trip = (await owner.CreateTripAsync()).Id();
-        await api.AddCollaboratorAsync(trip, viewer.Id, "viewer");
+        await Bookings.BookingTestData.AddCollaboratorAsync(api, trip, viewer.Id, "viewer");
         await (await owner.Client.PutAsJsonAsync($"/api/trips/{trip}/preferences",
             new { pace = "relaxed", interests = new[] { new { category = "food_drink", priority = 9 } } })).EnsureStatusAsync(HttpStatusCode.OK);
 
@@ -291,7 +290,7 @@ public sealed class PlanningJobsTests(ApiFixture api) : IClassFixture<ApiFixture
         var viewer = await api.NewUserAsync();
         var stranger = await api.NewUserAsync();
         var trip = (await owner.CreateTripAsync()).Id();
-        await api.AddCollaboratorAsync(trip, viewer.Id, "viewer");
+        await Bookings.BookingTestData.AddCollaboratorAsync(api, trip, viewer.Id, "viewer");
         var job = await QueueAsync(owner, trip);
         var agent = await api.NewAgentAsync(Scope);
         var other = await api.NewAgentAsync(Scope);
@@ -316,8 +315,8 @@ public sealed class PlanningJobsTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal(itemId, seen["items"]![1]!["itemId"]!.GetValue<Guid>());
         Assert.Null(seen["items"]![0]!["userId"]);
         Assert.Empty((await (await other.Client.GetAsync("/api/agents/planning-jobs/feedback")).JsonAsync())["items"]!.AsArray());
-        // Travellers' tokens are not agents', and other scopes are not planning.
-        Assert.Equal(HttpStatusCode.Forbidden, (await owner.Client.GetAsync("/api/agents/planning-jobs/feedback")).StatusCode);
+        // A traveller's token on an agent endpoint is 401 (docs/agents.md); an agent without agents:planning 403.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await owner.Client.GetAsync("/api/agents/planning-jobs/feedback")).StatusCode);
         var chat = await api.NewAgentAsync("agents:chat");
         Assert.Equal(HttpStatusCode.Forbidden, (await ClaimAsync(chat)).StatusCode);
 
