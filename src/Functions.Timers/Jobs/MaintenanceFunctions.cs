@@ -45,7 +45,7 @@ public sealed class MaintenanceFunctions(JobInvocation jobs)
         jobs.RunAsync("NotificationReminders", timer, context);
 
     [Function("PlanningLeases")]
-    [FixedDelayRetry(2, "00:00:10")]
+    [FixedDelayRetry(2, "00:01:00")]
     public Task PlanningLeases([TimerTrigger("%PlanningLeasesSchedule%")] TimerInfo timer, FunctionContext context) =>
         jobs.RunAsync("PlanningLeases", timer, context);
 

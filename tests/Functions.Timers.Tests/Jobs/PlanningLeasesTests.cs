@@ -25,8 +25,9 @@ public sealed class PlanningLeasesTests(JobsFixture fx) : IClassFixture<JobsFixt
             RETURNING id
             """, new { trip, user, maxAttempts });
 
-    private static Task<(Guid Id, Guid LeaseToken, int Attempt)> ClaimAsync(NpgsqlConnection admin, Guid agent) =>
-        admin.QuerySingleAsync<(Guid, Guid, int)>("SELECT id, lease_token, attempt FROM app.claim_planning_job(@agent, interval '60 seconds')", new { agent });
+    private static Task<(Guid Id, Guid LeaseToken, int Attempt)> ClaimAsync(NpgsqlConnection admin, Guid agent, int leaseSeconds = 60) =>
+        admin.QuerySingleAsync<(Guid, Guid, int)>("SELECT id, lease_token, attempt FROM app.claim_planning_job(@agent, make_interval(secs => @leaseSeconds))",
+            new { agent, leaseSeconds });
 
     [Fact]
     public async Task An_expired_lease_is_requeued_for_another_agent_and_an_exhausted_job_fails()
@@ -56,13 +57,14 @@ public sealed class PlanningLeasesTests(JobsFixture fx) : IClassFixture<JobsFixt
         Assert.Equal("failed", await admin.ExecuteScalarAsync<string>("SELECT status FROM planning_jobs WHERE id = @lastAttempt", new { lastAttempt }));
         Assert.Contains("expired", await admin.ExecuteScalarAsync<string>("SELECT last_error FROM planning_jobs WHERE id = @lastAttempt", new { lastAttempt }));
 
-        var again = await ClaimAsync(admin, second);
+        // A lease long enough to outlast the job's clock, which now runs two minutes ahead.
+        var again = await ClaimAsync(admin, second, leaseSeconds: 600);
         Assert.Equal((retried, 2), (again.Id, again.Attempt));
         Assert.Equal("not_held", await admin.ExecuteScalarAsync<string>(
             "SELECT outcome FROM app.begin_planning_completion(@retried, @crashed, @token)", new { retried, crashed, token = first.LeaseToken }));
         Assert.Equal("held", await admin.ExecuteScalarAsync<string>(
             "SELECT outcome FROM app.begin_planning_completion(@retried, @second, @token)", new { retried, second, token = again.LeaseToken }));
-        // Nothing more to do: a run changes nothing.
+        // A lease that has not ended stays with its holder.
         Assert.True((await fx.RunAsync("PlanningLeases")).Succeeded);
         Assert.Equal("running", await admin.ExecuteScalarAsync<string>("SELECT status FROM planning_jobs WHERE id = @retried", new { retried }));
     }
