@@ -9,9 +9,14 @@ using TravelFunctions.Http.Bookings;
 using TravelFunctions.Http.Conversations;
 using TravelFunctions.Http.Docs;
 using TravelFunctions.Http.Events;
+using TravelFunctions.Http.ExchangeRates;
 using TravelFunctions.Http.Health;
 using TravelFunctions.Http.Infrastructure;
+using TravelFunctions.Http.Itineraries;
+using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Planning;
+using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
 using TravelFunctions.Http.Trips;
@@ -43,6 +48,7 @@ public class ConfigKeysTests
         ["AddHealth"] = s => s.AddHealth(),
         ["AddUsers"] = s => s.AddUsers(),
         ["AddTrips"] = s => s.AddTrips(),
+        ["AddItineraries"] = s => s.AddItineraries(),
         ["AddBookings"] = s => s.AddBookings(),
         ["AddAgentAuth"] = s => s.AddAgentAuth(),
         ["AddConversations"] = s => s.AddConversations(),
@@ -50,6 +56,10 @@ public class ConfigKeysTests
         ["AddApiLogs"] = s => s.AddApiLogs(),
         ["AddSearchCache"] = s => s.AddSearchCache(),
         ["AddPlaces"] = s => s.AddPlaces(),
+        ["AddPreferences"] = s => s.AddPreferences(),
+        ["AddExchangeRates"] = s => s.AddExchangeRates(),
+        ["AddNotifications"] = s => s.AddNotifications(),
+        ["AddPlanning"] = s => s.AddPlanning(),
         ["AddProviderKeys"] = s => s.AddProviderKeys(Empty),
     };
 
