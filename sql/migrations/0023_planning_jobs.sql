@@ -101,7 +101,10 @@ BEGIN
          last_error = p_error, lease_token = NULL, lease_expires_at = NULL
    WHERE j.id = p_id AND j.status = 'running' AND j.agent_client_id = p_agent AND j.lease_token = p_token
   RETURNING j.status, j.available_at INTO status, available_at;
-  outcome := CASE WHEN FOUND THEN 'held'
+  IF FOUND AND status = 'failed' THEN
+    PERFORM app.notify_planning_job(p_id);
+  END IF;
+  outcome := CASE WHEN status IS NOT NULL THEN 'held'
                   WHEN EXISTS (SELECT 1 FROM planning_jobs j WHERE j.id = p_id) THEN 'not_held' ELSE 'not_found' END;
 END $$;
 
@@ -139,24 +142,62 @@ BEGIN
   END IF;
 END $$;
 
+-- The trip's members hear of a job that completed or failed for good (0022's app.notify, once per job and member).
+-- Returns how many notifications it created.
+CREATE FUNCTION app.notify_planning_job(p_id uuid) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  j record;
+  member uuid;
+  created integer := 0;
+BEGIN
+  SELECT p.id, p.trip_id, p.status, p.result_version_id, p.last_error, t.title INTO j
+    FROM planning_jobs p JOIN trips t ON t.id = p.trip_id WHERE p.id = p_id;
+  IF j.status NOT IN ('completed', 'failed') THEN
+    RETURN 0;
+  END IF;
+  FOR member IN SELECT app.trip_member_ids(j.trip_id) LOOP
+    IF app.notify(member, 'planning.' || j.status, CASE WHEN j.status = 'failed' THEN 'high' ELSE 'normal' END,
+         CASE WHEN j.status = 'completed' THEN 'Your itinerary is ready' ELSE 'Planning your itinerary failed' END,
+         CASE WHEN j.status = 'completed' THEN format('A new itinerary for "%s" is ready.', j.title)
+              ELSE format('Planning an itinerary for "%s" failed; someone will look at it.', j.title) END,
+         jsonb_strip_nulls(jsonb_build_object('tripId', j.trip_id, 'planningJobId', j.id, 'versionId', j.result_version_id)),
+         j.trip_id, NULL, format('planning.%s:%s:%s', j.status, j.id, member)) THEN
+      created := created + 1;
+    END IF;
+  END LOOP;
+  RETURN created;
+END $$;
+
 -- Completion, second half (same transaction, after the version was written): the job is done with that version.
 CREATE FUNCTION app.complete_planning_job(p_id uuid, p_agent uuid, p_token uuid, p_version uuid, p_model text,
                                           p_input_tokens integer, p_output_tokens integer) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  v_trip uuid;
 BEGIN
   UPDATE planning_jobs j
      SET status = 'completed', completed_at = now(), result_version_id = p_version, model_version = p_model,
          input_tokens = p_input_tokens, output_tokens = p_output_tokens, lease_expires_at = NULL, last_error = NULL
    WHERE j.id = p_id AND j.status = 'running' AND j.agent_client_id = p_agent AND j.lease_token = p_token
-     AND EXISTS (SELECT 1 FROM itinerary_versions v WHERE v.id = p_version AND v.trip_id = j.trip_id);
-  RETURN FOUND;
+     AND EXISTS (SELECT 1 FROM itinerary_versions v WHERE v.id = p_version AND v.trip_id = j.trip_id)
+  RETURNING j.trip_id INTO v_trip;
+  IF v_trip IS NULL THEN
+    RETURN false;
+  END IF;
+  PERFORM app.notify_planning_job(p_id);
+  RETURN true;
 END $$;
 
 -- The PlanningLeases job (travel_maintenance): leases that ended before p_now go back to the queue (available at once:
 -- a crashed agent is not the job's fault) or, when that was the last attempt, the job fails. At most p_limit per call;
 -- rows a completion holds locked are skipped (that completion decides them). Returns how many it changed.
 CREATE FUNCTION app.expire_planning_leases(p_now timestamptz, p_limit integer) RETURNS integer
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  n integer;
+  failed uuid[];
+BEGIN
   WITH due AS (
     SELECT id FROM planning_jobs
      WHERE status = 'running' AND lease_expires_at < p_now
@@ -168,9 +209,12 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
            available_at = now(), lease_token = NULL, lease_expires_at = NULL,
            last_error = format('The lease of attempt %s expired without a heartbeat.', j.attempts)
       FROM due WHERE j.id = due.id
-    RETURNING 1)
-  SELECT count(*)::integer FROM changed
-$$;
+    RETURNING j.id, j.status)
+  SELECT count(*)::integer, coalesce(array_agg(id) FILTER (WHERE status = 'failed'), '{}') INTO n, failed FROM changed;
+  -- A statement after the UPDATE: it sees the jobs failed.
+  PERFORM app.notify_planning_job(f) FROM unnest(failed) AS f;
+  RETURN n;
+END $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Feedback on an itinerary version or one of its items (not agent_feedback, which is about conversations).
@@ -217,7 +261,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
    LIMIT p_limit
 $$;
 
-REVOKE ALL ON FUNCTION app.claim_planning_job(uuid, interval), app.heartbeat_planning_job(uuid, uuid, uuid, interval),
+REVOKE ALL ON FUNCTION app.notify_planning_job(uuid), app.claim_planning_job(uuid, interval), app.heartbeat_planning_job(uuid, uuid, uuid, interval),
   app.fail_planning_job(uuid, uuid, uuid, text, boolean, interval), app.begin_planning_completion(uuid, uuid, uuid),
   app.complete_planning_job(uuid, uuid, uuid, uuid, text, integer, integer), app.expire_planning_leases(timestamptz, integer),
   app.planning_feedback_for_agent(uuid, timestamptz, uuid, integer) FROM PUBLIC;

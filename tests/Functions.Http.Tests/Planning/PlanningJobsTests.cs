@@ -123,6 +123,10 @@ public sealed class PlanningJobsTests(ApiFixture api) : IClassFixture<ApiFixture
         Assert.Equal(job.Id(), list["items"]![0]!.Id());
         // A late heartbeat or failure of a completed job is refused.
         await (await FailAsync(agent, claimed)).ProblemAsync(HttpStatusCode.Conflict);
+        // The trip's members heard of it once (the replayed completion notified no one again); others did not.
+        foreach (var (member, expected) in new[] { (owner, 1L), (viewer, 1L), (stranger, 0L) })
+            Assert.Equal(expected, await api.AdminScalarAsync<long>(
+                "SELECT count(*) FROM notifications WHERE user_id = @u AND kind = 'planning.completed' AND trip_id = @trip", new { u = member.Id, trip }));
     }
 
     [Fact]
@@ -177,6 +181,9 @@ public sealed class PlanningJobsTests(ApiFixture api) : IClassFixture<ApiFixture
         var polled = await (await owner.Client.GetAsync($"/api/trips/{trip}/planning-jobs/{job.Id()}")).JsonAsync();
         Assert.Equal("failed", polled["status"]!.GetValue<string>());
         Assert.Equal("model timed out", polled["lastError"]!.GetValue<string>());
+        // Only the final failure is announced, once.
+        Assert.Equal(1L, await api.AdminScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = @u AND kind = 'planning.failed' AND trip_id = @trip", new { u = owner.Id, trip }));
 
         // retry false: failed for good at once.
         var second = await QueueAsync(owner, trip);

@@ -56,6 +56,9 @@ public sealed class PlanningLeasesTests(JobsFixture fx) : IClassFixture<JobsFixt
         Assert.Equal("queued", await admin.ExecuteScalarAsync<string>("SELECT status FROM planning_jobs WHERE id = @retried", new { retried }));
         Assert.Equal("failed", await admin.ExecuteScalarAsync<string>("SELECT status FROM planning_jobs WHERE id = @lastAttempt", new { lastAttempt }));
         Assert.Contains("expired", await admin.ExecuteScalarAsync<string>("SELECT last_error FROM planning_jobs WHERE id = @lastAttempt", new { lastAttempt }));
+        // The trip's owner hears that it failed for good (not of the requeued one).
+        Assert.Equal(1L, await admin.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM notifications WHERE user_id = @user AND kind = 'planning.failed' AND trip_id = @trip", new { user, trip }));
 
         // A lease long enough to outlast the job's clock, which now runs two minutes ahead.
         var again = await ClaimAsync(admin, second, leaseSeconds: 600);

@@ -254,6 +254,7 @@ public sealed class PrivilegeAuditTests(TestDatabase db) : IClassFixture<TestDat
         "app.login_lookup(text) travel_app",
         "app.notification_channels(uuid) ",
         "app.notify(uuid,text,text,text,text,jsonb,uuid,uuid,text) ",
+        "app.notify_planning_job(uuid) ",
         "app.own_archived_partitions() travel_app",
         "app.own_external_api_logs() travel_app",
         "app.pending_notification_deliveries(text,integer) travel_app",
