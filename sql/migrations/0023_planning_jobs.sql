@@ -3,7 +3,8 @@
 -- (agent clients with agents:planning) claim the next one under a lease, heartbeat, and complete it with an itinerary
 -- (a new version, in the same transaction) or fail it. A failed attempt is retried after an exponential backoff up to
 -- max_attempts, then the job stays failed. The PlanningLeases timer job returns expired leases to the queue (or fails
--- the exhausted ones). Travellers rate itineraries and items; agents read the feedback on what they produced.
+-- the exhausted ones). The trip's members are notified (0022) when a job completes or fails for good. Travellers rate
+-- itineraries and items; agents read the feedback on what they produced.
 
 -- ---------------------------------------------------------------------------------------------
 -- Jobs. agent_client_id is the agent holding the lease while running, and the last one that held it afterwards (the
