@@ -126,6 +126,7 @@ param retentionPurgeSchedule string = '0 30 4 * * *'
 param refreshReportingSchedule string = '0 5 * * * *'
 param providerKeyRewrapSchedule string = '0 20 * * * *'
 param notificationRemindersSchedule string = '0 */15 * * * *'
+param planningLeasesSchedule string = '0 * * * * *'
 param erasureRewriteSchedule string = '0 0 3 1 * *'
 
 @minValue(30)
@@ -398,6 +399,7 @@ var timersAppSettings = union(providerKeySettings, {
   RefreshReportingSchedule: refreshReportingSchedule
   ProviderKeyRewrapSchedule: providerKeyRewrapSchedule
   NotificationRemindersSchedule: notificationRemindersSchedule
+  PlanningLeasesSchedule: planningLeasesSchedule
   JobTimeBudgetSeconds: string(jobTimeBudgetSeconds)
   Maintenance__PurgeBatchSize: string(maintenancePurgeBatchSize)
   Maintenance__PurgeUserBatchSize: string(maintenancePurgeUserBatchSize)

@@ -14,6 +14,7 @@ using TravelFunctions.Http.Itineraries;
 using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Planning;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
@@ -48,6 +49,7 @@ builder.Services.AddPlaces();
 builder.Services.AddPreferences();
 builder.Services.AddExchangeRates();
 builder.Services.AddNotifications();
+builder.Services.AddPlanning();
 builder.Services.AddSharing();
 builder.Services.AddProviderKeys(builder.Configuration);
 

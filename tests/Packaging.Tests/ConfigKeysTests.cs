@@ -15,6 +15,7 @@ using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Itineraries;
 using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Planning;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
@@ -48,6 +49,7 @@ public class ConfigKeysTests
         ["AddHealth"] = s => s.AddHealth(),
         ["AddUsers"] = s => s.AddUsers(),
         ["AddTrips"] = s => s.AddTrips(),
+        ["AddItineraries"] = s => s.AddItineraries(),
         ["AddBookings"] = s => s.AddBookings(),
         ["AddAgentAuth"] = s => s.AddAgentAuth(),
         ["AddConversations"] = s => s.AddConversations(),
@@ -55,11 +57,11 @@ public class ConfigKeysTests
         ["AddApiLogs"] = s => s.AddApiLogs(),
         ["AddSearchCache"] = s => s.AddSearchCache(),
         ["AddPlaces"] = s => s.AddPlaces(),
-        ["AddProviderKeys"] = s => s.AddProviderKeys(Empty),
-        ["AddItineraries"] = s => s.AddItineraries(),
         ["AddPreferences"] = s => s.AddPreferences(),
         ["AddExchangeRates"] = s => s.AddExchangeRates(),
         ["AddNotifications"] = s => s.AddNotifications(),
+        ["AddPlanning"] = s => s.AddPlanning(),
+        ["AddProviderKeys"] = s => s.AddProviderKeys(Empty),
         ["AddSharing"] = s => s.AddSharing(),
     };
 

@@ -24,6 +24,8 @@ public static class AgentScopes
     public const string ExchangeRates = "agents:exchange-rates";
     /// <summary>Delivering notifications: pending ones with the user's address, and each outcome.</summary>
     public const string Notifications = "agents:notifications";
+    /// <summary>Planning agents: claiming, heartbeating, completing and failing AI planning jobs, and reading feedback on their own outputs.</summary>
+    public const string Planning = "agents:planning";
 
     public const string LogsPolicy = "agent-logs";
     public const string SearchCachePolicy = "agent-search-cache";
@@ -33,6 +35,7 @@ public static class AgentScopes
     public const string CatalogPolicy = "agent-catalog";
     public const string ExchangeRatesPolicy = "agent-exchange-rates";
     public const string NotificationsPolicy = "agent-notifications";
+    public const string PlanningPolicy = "agent-planning";
     /// <summary>Any signed-in caller, a user or an agent client whatever its scopes: reads of shared data (the catalog).</summary>
     public const string UserOrAgentPolicy = "user-or-agent";
 
@@ -46,6 +49,7 @@ public static class AgentScopes
             .AddPolicy(CatalogPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Catalog)))
             .AddPolicy(ExchangeRatesPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, ExchangeRates)))
             .AddPolicy(NotificationsPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Notifications)))
+            .AddPolicy(PlanningPolicy, p => Agent(p).RequireAssertion(c => Has(c.User, Planning)))
             .AddPolicy(ChatPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent)
                 .RequireAssertion(c => TokenKinds.Of(c.User) == TokenKinds.User || Has(c.User, Chat)))
             .AddPolicy(UserOrAgentPolicy, p => p.RequireAuthenticatedUser().RequireClaim(TokenKinds.Claim, TokenKinds.User, TokenKinds.Agent));

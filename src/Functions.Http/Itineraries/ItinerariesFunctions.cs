@@ -23,10 +23,7 @@ public sealed class ItinerariesFunctions(ItineraryStore store)
     public async Task<Results<Created<ItineraryResponse>, ProblemHttpResult, ValidationProblem>> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Versions)] HttpRequest req, Guid tripId, [JsonBody] CreateItineraryRequest r)
     {
-        var doc = new NewItinerary(r.Title?.Trim(), r.GeneratedBy!.Value.ToText(), r.ModelVersion, r.Select ?? false,
-            r.Days!.Select(d => new NewItineraryDay(d.DayNumber!.Value, d.Date!.Value, d.City?.Trim(), d.Title?.Trim(),
-                (d.Items ?? []).Select(ToNew).ToList())).ToList());
-        return await store.CreateAsync(req.UserId(), tripId, doc, req.HttpContext.RequestAborted) switch
+        return await store.CreateAsync(req.UserId(), tripId, ToDocument(r), req.HttpContext.RequestAborted) switch
         {
             ItineraryChange.Done done => Created(req, $"/api/trips/{tripId}/itineraries/{done.Itinerary.Id}", ItineraryResponse.From(done.Itinerary)),
             ItineraryChange.Invalid i => Problems.Invalid(i.Field, i.Message),
@@ -168,6 +165,12 @@ public sealed class ItinerariesFunctions(ItineraryStore store)
         ItineraryChange.NotFound n => Problems.NotFound(n.What),
         _ => throw new InvalidOperationException($"Not a problem outcome: {change}"),
     };
+
+    /// <summary>A validated create body as the store takes it (also a planning job's result: PlanningAgentFunctions).</summary>
+    internal static NewItinerary ToDocument(CreateItineraryRequest r) =>
+        new(r.Title?.Trim(), r.GeneratedBy!.Value.ToText(), r.ModelVersion, r.Select ?? false,
+            r.Days!.Select(d => new NewItineraryDay(d.DayNumber!.Value, d.Date!.Value, d.City?.Trim(), d.Title?.Trim(),
+                (d.Items ?? []).Select(ToNew).ToList())).ToList());
 
     private static NewItineraryItem ToNew(IItineraryItemFields i) => new(
         i.ItemType!.Value.ToText(), i.Title!.Trim(), i.Description, i.StartTime, i.EndTime, i.DurationMinutes, i.CostPerPerson?.Amount,

@@ -44,6 +44,11 @@ public sealed class MaintenanceFunctions(JobInvocation jobs)
     public Task NotificationReminders([TimerTrigger("%NotificationRemindersSchedule%")] TimerInfo timer, FunctionContext context) =>
         jobs.RunAsync("NotificationReminders", timer, context);
 
+    [Function("PlanningLeases")]
+    [FixedDelayRetry(2, "00:01:00")]
+    public Task PlanningLeases([TimerTrigger("%PlanningLeasesSchedule%")] TimerInfo timer, FunctionContext context) =>
+        jobs.RunAsync("PlanningLeases", timer, context);
+
     [Function("ProviderKeyRewrap")]
     [FixedDelayRetry(2, "00:01:00")]
     public Task ProviderKeyRewrap([TimerTrigger("%ProviderKeyRewrapSchedule%")] TimerInfo timer, FunctionContext context) =>

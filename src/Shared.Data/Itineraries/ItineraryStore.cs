@@ -72,46 +72,53 @@ public sealed class ItineraryStore(Db db)
 
     /// <summary>A whole version in one request. The trip's first version is selected; a later one when <see cref="NewItinerary.Select"/>.</summary>
     public Task<ItineraryChange> CreateAsync(Guid userId, Guid tripId, NewItinerary doc, CancellationToken ct) =>
-        WithReferenceErrorsAsync(() => db.AsUserAsync<ItineraryChange>(userId, async tx =>
+        WithReferenceErrorsAsync(() => db.AsUserAsync(userId, tx => CreateInAsync(tx, tripId, doc), ct));
+
+    /// <summary>
+    /// <see cref="CreateAsync"/> inside the caller's transaction, as whoever its app.user_id names (a completed planning job
+    /// writes its version so, in the job's transaction). Refusals come before the first write; a reference a concurrent
+    /// delete removed throws the foreign key's <see cref="PostgresException"/> (<see cref="WithReferenceErrorsAsync"/> maps it).
+    /// </summary>
+    public static async Task<ItineraryChange> CreateInAsync(DbTx tx, Guid tripId, NewItinerary doc)
+    {
+        if (await WriterAsync(tx, tripId) is { } refused) return refused;
+        // Every refusal below comes before the first write. The trip row lock orders version creation and selection
+        // per trip (numbers, the one selected version) and holds the trip's dates still while the days are checked.
+        var trip = await tx.QuerySingleAsync<TripDates>(
+            "SELECT start_date, end_date FROM trips WHERE id = @tripId FOR NO KEY UPDATE", new { tripId });
+        for (var d = 0; d < doc.Days.Count; d++)
+            if (doc.Days[d].Date < trip.StartDate || doc.Days[d].Date > trip.EndDate)
+                return new ItineraryChange.Invalid($"days[{d}].date", $"The date must fall within the trip's dates ({trip.StartDate:yyyy-MM-dd} to {trip.EndDate:yyyy-MM-dd}).");
+        var items = doc.Days.SelectMany((day, d) => day.Items.Select((item, i) => (Field: $"days[{d}].items[{i}]", Item: item))).ToList();
+        if (await ReferencesAsync(tx, tripId, items) is { } bad) return bad;
+
+        var versionId = Guid.NewGuid();
+        var first = await tx.ExecuteScalarAsync<int>("SELECT count(*)::int FROM itinerary_versions WHERE trip_id = @tripId", new { tripId }) == 0;
+        if (doc.Select && !first)
+            await tx.ExecuteAsync("UPDATE itinerary_versions SET is_selected = false WHERE trip_id = @tripId AND is_selected", new { tripId });
+        await tx.ExecuteAsync("""
+            INSERT INTO itinerary_versions (id, trip_id, number, title, generated_by, model_version, is_selected, created_by)
+            SELECT @versionId, @tripId, coalesce(max(number), 0) + 1, @Title, @GeneratedBy, @ModelVersion, @selected, app.current_user_id()
+              FROM itinerary_versions WHERE trip_id = @tripId
+            """, new { versionId, tripId, doc.Title, doc.GeneratedBy, doc.ModelVersion, selected = first || doc.Select });
+
+        var days = doc.Days.Select(d => (Id: Guid.NewGuid(), Day: d)).ToList();
+        await tx.ExecuteAsync("""
+            INSERT INTO itinerary_days (id, version_id, trip_id, day_number, date, city, title)
+            SELECT x.id, @versionId, @tripId, x.day_number, x.date, x.city, x.title
+              FROM json_to_recordset(@days::json) AS x(id uuid, day_number smallint, date date, city text, title text)
+            """, new
         {
-            if (await WriterAsync(tx, tripId) is { } refused) return refused;
-            // Every refusal below comes before the first write. The trip row lock orders version creation and selection
-            // per trip (numbers, the one selected version) and holds the trip's dates still while the days are checked.
-            var trip = await tx.QuerySingleAsync<TripDates>(
-                "SELECT start_date, end_date FROM trips WHERE id = @tripId FOR NO KEY UPDATE", new { tripId });
-            for (var d = 0; d < doc.Days.Count; d++)
-                if (doc.Days[d].Date < trip.StartDate || doc.Days[d].Date > trip.EndDate)
-                    return new ItineraryChange.Invalid($"days[{d}].date", $"The date must fall within the trip's dates ({trip.StartDate:yyyy-MM-dd} to {trip.EndDate:yyyy-MM-dd}).");
-            var items = doc.Days.SelectMany((day, d) => day.Items.Select((item, i) => (Field: $"days[{d}].items[{i}]", Item: item))).ToList();
-            if (await ReferencesAsync(tx, tripId, items) is { } bad) return bad;
-
-            var versionId = Guid.NewGuid();
-            var first = await tx.ExecuteScalarAsync<int>("SELECT count(*)::int FROM itinerary_versions WHERE trip_id = @tripId", new { tripId }) == 0;
-            if (doc.Select && !first)
-                await tx.ExecuteAsync("UPDATE itinerary_versions SET is_selected = false WHERE trip_id = @tripId AND is_selected", new { tripId });
-            await tx.ExecuteAsync("""
-                INSERT INTO itinerary_versions (id, trip_id, number, title, generated_by, model_version, is_selected, created_by)
-                SELECT @versionId, @tripId, coalesce(max(number), 0) + 1, @Title, @GeneratedBy, @ModelVersion, @selected, app.current_user_id()
-                  FROM itinerary_versions WHERE trip_id = @tripId
-                """, new { versionId, tripId, doc.Title, doc.GeneratedBy, doc.ModelVersion, selected = first || doc.Select });
-
-            var days = doc.Days.Select(d => (Id: Guid.NewGuid(), Day: d)).ToList();
-            await tx.ExecuteAsync("""
-                INSERT INTO itinerary_days (id, version_id, trip_id, day_number, date, city, title)
-                SELECT x.id, @versionId, @tripId, x.day_number, x.date, x.city, x.title
-                  FROM json_to_recordset(@days::json) AS x(id uuid, day_number smallint, date date, city text, title text)
-                """, new
+            versionId, tripId,
+            days = JsonSerializer.Serialize(days.Select(d => new Dictionary<string, object?>
             {
-                versionId, tripId,
-                days = JsonSerializer.Serialize(days.Select(d => new Dictionary<string, object?>
-                {
-                    ["id"] = d.Id, ["day_number"] = d.Day.DayNumber, ["date"] = d.Day.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["city"] = d.Day.City, ["title"] = d.Day.Title,
-                })),
-            });
-            var rows = days.SelectMany(d => d.Day.Items.Select((item, i) => ItemJson(Guid.NewGuid(), d.Id, i + 1, item))).ToList();
-            if (rows.Count > 0) await InsertItemsAsync(tx, versionId, tripId, rows);
-            return new ItineraryChange.Done((await ReadAsync(tx, tripId, versionId))!);
-        }, ct));
+                ["id"] = d.Id, ["day_number"] = d.Day.DayNumber, ["date"] = d.Day.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["city"] = d.Day.City, ["title"] = d.Day.Title,
+            })),
+        });
+        var rows = days.SelectMany(d => d.Day.Items.Select((item, i) => ItemJson(Guid.NewGuid(), d.Id, i + 1, item))).ToList();
+        if (rows.Count > 0) await InsertItemsAsync(tx, versionId, tripId, rows);
+        return new ItineraryChange.Done((await ReadAsync(tx, tripId, versionId))!);
+    }
 
     /// <summary>Makes the version the trip's selected one (one transaction: the previous one is unselected with it).</summary>
     public Task<ItineraryChange> SelectAsync(Guid userId, Guid tripId, Guid versionId, CancellationToken ct) =>
@@ -340,21 +347,28 @@ public sealed class ItineraryStore(Db db)
         }, ct));
 
     /// <summary>A reference the pre-checks passed but a concurrent delete removed (the attraction, the booking): the foreign key's 400.</summary>
-    private static async Task<ItineraryChange> WithReferenceErrorsAsync(Func<Task<ItineraryChange>> work)
+    public static async Task<ItineraryChange> WithReferenceErrorsAsync(Func<Task<ItineraryChange>> work)
     {
         try
         {
             return await work();
         }
-        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.ForeignKeyViolation,
-                                                   ConstraintName: "itinerary_items_booking_same_trip" or "itinerary_items_attraction_id_fkey" })
+        catch (PostgresException ex) when (ReferenceError(ex) is { } invalid)
         {
             // Nothing was written: the transaction rolled back with the failed statement.
-            return ex.ConstraintName == "itinerary_items_booking_same_trip"
-                ? new ItineraryChange.Invalid("bookingId", "No booking of this trip has that id.")
-                : new ItineraryChange.Invalid("attractionId", "No attraction in the catalog has that id.");
+            return invalid;
         }
     }
+
+    /// <summary>The 400 for an item reference's foreign key failing (a concurrent delete); null for any other error.</summary>
+    public static ItineraryChange.Invalid? ReferenceError(PostgresException ex) => ex switch
+    {
+        { SqlState: PostgresErrorCodes.ForeignKeyViolation, ConstraintName: "itinerary_items_booking_same_trip" } =>
+            new("bookingId", "No booking of this trip has that id."),
+        { SqlState: PostgresErrorCodes.ForeignKeyViolation, ConstraintName: "itinerary_items_attraction_id_fkey" } =>
+            new("attractionId", "No attraction in the catalog has that id."),
+        _ => null,
+    };
 
     private static Task<DayState?> DayAsync(DbTx tx, Guid versionId, DayRef to) =>
         tx.QuerySingleOrDefaultAsync<DayState>("""

@@ -24,6 +24,7 @@ public static class MaintenanceServiceCollectionExtensions
         services.AddSingleton<IMaintenanceJob, RetentionPurgeJob>();
         services.AddSingleton<IMaintenanceJob, RefreshReportingJob>();
         services.AddSingleton<IMaintenanceJob, Notifications.NotificationRemindersJob>();
+        services.AddSingleton<IMaintenanceJob, Planning.PlanningLeasesJob>();
         return services;
     }
 }

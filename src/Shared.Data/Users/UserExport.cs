@@ -73,6 +73,12 @@ public sealed class UserExport(Db db)
                                           FROM notification_keys k WHERE k.user_id = app.current_user_id()), '[]'),
           'agentFeedback', coalesce((SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at)
                                        FROM agent_feedback f WHERE f.user_id = app.current_user_id()), '[]'),
+          -- Planning jobs this user queued (with the requirements snapshot and their notes; not the lease token or the
+          -- request hash), and the feedback they gave on itineraries (0023).
+          'planningJobs', coalesce((SELECT jsonb_agg(to_jsonb(j) - 'lease_token' - 'request_hash' ORDER BY j.created_at, j.id)
+                                      FROM planning_jobs j WHERE j.requested_by = app.current_user_id()), '[]'),
+          'itineraryFeedback', coalesce((SELECT jsonb_agg(to_jsonb(f) ORDER BY f.created_at, f.id)
+                                           FROM itinerary_feedback f WHERE f.user_id = app.current_user_id()), '[]'),
           'externalApiLogs', coalesce((SELECT jsonb_agg(to_jsonb(l) ORDER BY l.created_at, l.id)
                                          FROM app.own_external_api_logs() l), '[]'),
           -- Provider keys without their secrets: the sealed columns are not even readable by the API's role.

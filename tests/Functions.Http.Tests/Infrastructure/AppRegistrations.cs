@@ -11,6 +11,7 @@ using TravelFunctions.Http.Infrastructure;
 using TravelFunctions.Http.Itineraries;
 using TravelFunctions.Http.Notifications;
 using TravelFunctions.Http.Places;
+using TravelFunctions.Http.Planning;
 using TravelFunctions.Http.Preferences;
 using TravelFunctions.Http.ProviderKeys;
 using TravelFunctions.Http.SearchCache;
@@ -43,6 +44,7 @@ public static class AppRegistrations
         services.AddPreferences();
         services.AddExchangeRates();
         services.AddNotifications();
+        services.AddPlanning();
         services.AddSharing();
         services.AddProviderKeys(config);
         services.AddJsonContracts(TravelFunctions.Http.Auth.AuthJson.Default);

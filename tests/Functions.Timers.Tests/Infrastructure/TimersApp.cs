@@ -9,7 +9,7 @@ public static class TimersApp
     /// <summary>A schedule that does not come round during a test run: the host fires nothing on its own.</summary>
     public const string NeverDuringTests = "0 0 0 1 1 *";
 
-    public static readonly string[] Jobs = ["PartitionMaintenance", "CacheExpiry", "AnalyzeTables", "RetentionPurge", "RefreshReporting", "ProviderKeyRewrap", "NotificationReminders", "ErasureRewrite"];
+    public static readonly string[] Jobs = ["PartitionMaintenance", "CacheExpiry", "AnalyzeTables", "RetentionPurge", "RefreshReporting", "ProviderKeyRewrap", "NotificationReminders", "ErasureRewrite", "PlanningLeases"];
 
     public static string Directory { get; } = Path.Combine(TestStack.RepoRoot, "src", "Functions.Timers", "bin", Configuration(), "net10.0");
 
