@@ -55,10 +55,10 @@ public sealed class NotificationStore(Db db)
             "UPDATE notifications SET read_at = now() WHERE user_id = app.current_user_id() AND read_at IS NULL"), ct);
 
     public Task<List<PendingDelivery>> PendingAsync(string channel, int limit, CancellationToken ct) =>
-        db.AnonymousAsync(async tx => (await tx.QueryAsync<PendingDelivery>("""
+        db.ReadPublicAsync(async (conn, token) => (await conn.QueryAsync<PendingDelivery>(new CommandDefinition("""
             SELECT id, created_at, user_id, email, phone, first_name, kind, priority, title, body, data::text AS data_json
               FROM app.pending_notification_deliveries(@channel, @limit)
-            """, new { channel, limit })).AsList(), ct);
+            """, new { channel, limit }, cancellationToken: token))).AsList(), ct);
 
     public Task<DeliveryReport> RecordDeliveryAsync(Guid id, string channel, string status, string? error, CancellationToken ct) =>
         db.AnonymousAsync<DeliveryReport>(async tx =>

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using Dapper;
 using TravelFunctions.Data.Connections;
 using TravelFunctions.Data.Paging;
 
@@ -72,7 +73,9 @@ public sealed class ShareLinkStore(Db db)
     public Task<string?> ReadSharedAsync(string token, CancellationToken ct)
     {
         if (!IsToken(token)) return Task.FromResult<string?>(null);
-        return db.AnonymousAsync(tx => tx.QuerySingleOrDefaultAsync<string>("SELECT app.shared_trip(@hash)::text", new { hash = Hash(token) }), ct);
+        // One statement, one round trip, no BEGIN/COMMIT: the owner-run function needs no app.user_id.
+        return db.ReadPublicAsync((conn, cancel) => conn.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT app.shared_trip(@hash)::text", new { hash = Hash(token) }, cancellationToken: cancel)), ct);
     }
 
     private static bool IsToken(string token) =>
