@@ -116,11 +116,13 @@ run_wrk() { # method path body -> "rps p50 p99 non2xx socketErrors"
 # (src/Shared.Data/Trips/TripStore.cs GetAsync: Db.ReadAsUserAsync sends begin_request and the SELECT as one
 # batch, one implicit transaction — here one simple-protocol line, which is one round trip too;
 # src/Shared.Data/Bookings/BookingStore.cs CreateAsync with an Idempotency-Key).
-columns="t.id, t.owner_id, t.title, t.description, t.trip_type, t.status, t.start_date, t.end_date,
-  t.origin_city, t.origin_country, t.currency, t.budget_amount, t.spent_amount, t.traveler_count,
-  t.version, t.created_at, t.updated_at, app.trip_role(t.id) AS my_role,
-  (SELECT coalesce(json_agg(json_build_object('city', d.city, 'country', d.country, 'arrivalDate', d.arrival_date,
-     'departureDate', d.departure_date) ORDER BY d.position), '[]') FROM trip_destinations d WHERE d.trip_id = t.id)::text AS destinations_json"
+# The trip's columns exactly as TripStore.Columns has them (destinations and per-currency spending included).
+columns="$(python3 - "$repo/src/Shared.Data/Trips/TripStore.cs" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+print(re.search(r'private const string Columns = """\n(.*?)\n\s*""";', text, re.S).group(1))
+PY
+)"
 booking_columns="b.id, b.trip_id, b.booking_type, b.status, b.confirmation_code, b.supplier_name, b.supplier_reference,
   b.details::text AS details, b.total_amount, b.currency, b.cancellable, b.cancellation_deadline, b.cancellation_fee,
   b.cancellation_fee_charged, b.starts_at, b.ends_at, b.created_at, b.confirmed_at, b.cancelled_at"
