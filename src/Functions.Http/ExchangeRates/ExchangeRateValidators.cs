@@ -7,7 +7,7 @@ public sealed class RecordExchangeRatesRequestValidator : AbstractValidator<Reco
 {
     public RecordExchangeRatesRequestValidator(TimeProvider clock)
     {
-        RuleFor(r => r.Rates).NotEmpty().Must(l => l!.Count <= 200).WithMessage("At most 200 rates per request.")
+        RuleFor(r => r.Rates).Must(l => l!.Count <= 200).WithMessage("At most 200 rates per request.")
             .Must(l => l!.Select(x => (x.Base, x.Quote)).Distinct().Count() == l!.Count).WithMessage("Each pair at most once per request.")
             .When(r => r.Rates is { Count: > 0 });
         RuleFor(r => r.Rates).NotEmpty();
